@@ -1,0 +1,143 @@
+/**
+ * The stack config: one typed, validated view of `Pulumi.<stack>.yaml` (+ defaults in Pulumi.yaml).
+ *
+ * `parseConfig` is pure: raw key/values in, a typed config or a ConfigError listing every problem out.
+ * Nothing is registered before it succeeds, so a bad stack file never half-deploys.
+ */
+import { Ctx, Infer, obj, Problem, show, unknownKeyMessage } from "./schema";
+import {
+  clusterSection,
+  featuresSection,
+  kubernetesSection,
+  namespacesSection,
+  operatorSection,
+  platformPrometheusSection,
+  teamsSection,
+} from "./core";
+import { tempoSection } from "./tempo";
+import { spegelSection } from "./spegel";
+import { kueueExporterSection } from "./kueueExporter";
+import { grafanaSection } from "./grafana";
+
+/** The Pulumi project name (Pulumi.yaml `name`): config keys are `monitoring:<key>`. */
+export const PROJECT = "monitoring";
+
+export const rootSchema = obj("", {
+  cluster: clusterSection,
+  kubernetes: kubernetesSection,
+  namespaces: namespacesSection,
+  features: featuresSection,
+  operator: operatorSection,
+  platformPrometheus: platformPrometheusSection,
+  teams: teamsSection,
+  tempo: tempoSection,
+  spegel: spegelSection,
+  kueueExporter: kueueExporterSection,
+  grafana: grafanaSection,
+});
+
+export type StackConfig = Infer<typeof rootSchema>;
+export type TeamConfig = StackConfig["teams"][number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: Problem[], stack?: string) {
+    super(
+      `${problems.length} problem${problems.length === 1 ? "" : "s"} in the stack config${stack ? ` (Pulumi.${stack}.yaml)` : ""}:\n` +
+        problems.map((p) => `  - ${formatProblem(p)}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.path}: ${p.message}`;
+}
+
+/** Keys of other namespaces that would be silently ignored: the program builds its providers explicitly. */
+const FOREIGN_NAMESPACES: Record<string, string> = {
+  kubernetes: "the Kubernetes provider is explicit; use monitoring:kubernetes (context, kubeconfig)",
+  grafana: "the Grafana provider is explicit; use monitoring:grafana (mode, url, external.token)",
+};
+
+/**
+ * Parses raw Pulumi config (`<namespace>:<key>` → string, as the engine passes it; objects as JSON).
+ * Throws ConfigError with every problem found.
+ */
+export function parseConfig(raw: Record<string, string>, secretKeys: Iterable<string> = [], stack?: string): StackConfig {
+  const problems: Problem[] = [];
+  const values: Record<string, unknown> = {};
+  const secret = new Set<string>();
+  const secretSet = new Set(secretKeys);
+  for (const [fullKey, rawValue] of Object.entries(raw)) {
+    const idx = fullKey.indexOf(":");
+    const ns = idx > 0 ? fullKey.slice(0, idx) : PROJECT;
+    const key = idx > 0 ? fullKey.slice(idx + 1) : fullKey;
+    if (ns !== PROJECT) {
+      if (FOREIGN_NAMESPACES[ns]) problems.push({ path: fullKey, message: `is not read by this program: ${FOREIGN_NAMESPACES[ns]}` });
+      continue; // other namespaces (e.g. pulumi:*) are not ours to judge
+    }
+    values[key] = decode(rawValue);
+    if (secretSet.has(fullKey)) secret.add(key);
+  }
+  const known = Object.keys(rootSchema.shape);
+  for (const key of Object.keys(values)) {
+    if (!known.includes(key)) problems.push({ path: `${PROJECT}:${key}`, message: unknownKeyMessage(key, known) });
+  }
+  const ctx: Ctx = { problems, secretKeys: secret };
+  const known_values = Object.fromEntries(Object.entries(values).filter(([k]) => known.includes(k)));
+  const cfg = rootSchema.parse(known_values, "", ctx);
+  if (cfg) crossChecks(cfg, ctx);
+  if (problems.length || !cfg) throw new ConfigError(problems, stack);
+  return cfg;
+}
+
+/** Values arrive as strings; structured ones as JSON. A plain string that is not JSON stays a string. */
+function decode(v: string): unknown {
+  if (typeof v !== "string") return v;
+  const t = v.trim();
+  if (t.startsWith("{") || t.startsWith("[")) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+/** Rules that span several keys. */
+function crossChecks(cfg: StackConfig, ctx: Ctx): void {
+  const fail = (path: string, message: string) => ctx.problems.push({ path, message });
+  // A namespace belongs to one team: two Prometheus instances reading the same namespace would leak
+  // one team's metrics to the other and double the scraping.
+  const owner = new Map<string, string>();
+  cfg.teams.forEach((t, i) =>
+    t.namespaces.forEach((ns, j) => {
+      const path = `teams[${i}].namespaces[${j}]`;
+      if (owner.has(ns)) fail(path, `${show(ns)} already belongs to ${owner.get(ns)}; a namespace can belong to one team only`);
+      else owner.set(ns, `team ${show(t.name)}`);
+      const reserved = Object.entries(cfg.namespaces).find(([, v]) => v === ns);
+      if (reserved) fail(path, `${show(ns)} is the stack's namespaces.${reserved[0]}; a team cannot own a platform namespace`);
+    }),
+  );
+  if (cfg.cluster.environment === "prod") {
+    const haMsg = (n: number) => `${n} is not highly available; cluster.environment "prod" requires at least 2 replicas`;
+    if (cfg.features.platformMonitoring && cfg.platformPrometheus.replicas < 2) fail("platformPrometheus.replicas", haMsg(cfg.platformPrometheus.replicas));
+    cfg.teams.forEach((t, i) => {
+      if (t.enabled && t.replicas < 2) fail(`teams[${i}].replicas`, haMsg(t.replicas));
+    });
+  }
+  for (const check of sectionChecks) check(cfg, fail);
+}
+
+/** Cross-key checks contributed by component sections (registered from their modules). */
+export type SectionCheck = (cfg: StackConfig, fail: (path: string, message: string) => void) => void;
+const sectionChecks: SectionCheck[] = [];
+export function registerSectionCheck(c: SectionCheck): void {
+  sectionChecks.push(c);
+}
+
+/** Rows of the config reference (README / docs/CONFIG.md). */
+export function configReference() {
+  return rootSchema.docs("");
+}
