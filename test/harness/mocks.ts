@@ -22,6 +22,8 @@ export interface Recorded {
   inputs: Record<string, any>;
   /** Dotted paths of inputs that were registered as secrets. */
   secretPaths: string[];
+  /** Inputs with every secret replaced by "[secret]" (what `plan` prints and writes). */
+  masked: Record<string, any>;
   parent: string;
   custom: boolean;
   remote: boolean;
@@ -40,15 +42,16 @@ export interface RunResult<T> {
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-function unwrapSecrets(v: any, path: string, secrets: string[]): any {
+/** Unwraps serialised secrets, noting their paths; with `mask`, replaces them by "[secret]" instead. */
+function unwrapSecrets(v: any, path: string, secrets: string[], mask = false): any {
   if (v && typeof v === "object") {
     if (v[pulumi.runtime.specialSigKey] === SECRET_SIG) {
       secrets.push(path || "<root>");
-      return unwrapSecrets(v.value, path, secrets);
+      return mask ? "[secret]" : unwrapSecrets(v.value, path, secrets, mask);
     }
-    if (Array.isArray(v)) return v.map((x, i) => unwrapSecrets(x, `${path}[${i}]`, secrets));
+    if (Array.isArray(v)) return v.map((x, i) => unwrapSecrets(x, `${path}[${i}]`, secrets, mask));
     const out: Record<string, any> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = unwrapSecrets(x, path ? `${path}.${k}` : k, secrets);
+    for (const [k, x] of Object.entries(v)) out[k] = unwrapSecrets(x, path ? `${path}.${k}` : k, secrets, mask);
     return out;
   }
   return v;
@@ -102,6 +105,7 @@ export async function runWithMocks<T>(
     const secretPaths: string[] = [];
     const raw = pulumi.runtime.deserializeProperties(req.getObject());
     const inputs = unwrapSecrets(raw, "", secretPaths);
+    const masked = unwrapSecrets(raw, "", [], true);
     const parent: string = req.getParent();
     recorded.push({
       urn: monitor.newUrn(parent, type, name),
@@ -109,6 +113,7 @@ export async function runWithMocks<T>(
       name,
       inputs,
       secretPaths,
+      masked,
       parent,
       custom: req.getCustom(),
       remote: req.getRemote(),

@@ -1,0 +1,269 @@
+/**
+ * Prometheus instances as prometheus-operator custom resources (monitoring.coreos.com/v1 Prometheus,
+ * fields per prometheus-operator v0.93 pkg/apis/monitoring/v1/prometheus_types.go).
+ *
+ * - PlatformPrometheus: cluster-wide; selects the ServiceMonitors/PodMonitors/Probes/PrometheusRules that
+ *   carry the platform scrape label, in any namespace; reads the cluster through a ClusterRole.
+ * - TeamPrometheus: lives in the team's first namespace and sees only the team's namespaces: namespace
+ *   selectors list them explicitly (never `{}`, which means all namespaces), `ignoreNamespaceSelectors`
+ *   stops a ServiceMonitor from reaching out of its namespace, and its ServiceAccount gets a Role per
+ *   namespace — no cluster-wide read (the operator writes explicit namespace lists into discovery, so
+ *   namespaced RBAC suffices; FACTS.md).
+ * Both: external labels `cluster` (+ `team`), retention/size/replicas/resources/storage from config, a
+ * PodDisruptionBudget when replicated, and a ServiceMonitor so the platform Prometheus watches their health.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { PLATFORM_SCRAPE_LABEL, standardLabels } from "./labels";
+import { resourceBlock } from "./operator";
+import type { Resources, Storage } from "./config/schema";
+
+/** The settings shared by platform and team instances (validated config, see components/config/core.ts). */
+export interface PrometheusSettings {
+  /** How long samples are kept, e.g. "15d". */
+  retention: string;
+  /** Maximum TSDB size, e.g. "45GB". @default unlimited */
+  retentionSize?: string;
+  /** Replicas; ≥ 2 adds a PodDisruptionBudget. */
+  replicas: number;
+  /** Default scrape interval. */
+  scrapeInterval: string;
+  resources: Resources;
+  /** Persistent volume per replica. @default emptyDir */
+  storage?: Storage;
+  /** Extra external labels. */
+  externalLabels: Record<string, string>;
+}
+
+/** Labels the operator puts on every Prometheus pod (pkg/prometheus/server/operator.go makeSelectorLabels, v0.93). */
+export function prometheusPodSelector(crName: string): Record<string, string> {
+  return { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": crName };
+}
+
+/** The operator's governing Service, created in the Prometheus' namespace (pkg/prometheus/common.go BuildStatefulSetService): port 9090 "web". */
+export function prometheusUrl(namespace: string): string {
+  return `http://prometheus-operated.${namespace}.svc:9090`;
+}
+
+/** Selects namespaces by their immutable `kubernetes.io/metadata.name` label (set by Kubernetes ≥ 1.21). */
+export function namespaceListSelector(namespaces: string[]) {
+  return { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...namespaces] }] };
+}
+
+/** What a Prometheus needs to discover and scrape targets in a namespace (FACTS.md "Prometheus Operator CRs"). */
+export const DISCOVERY_RULES = [
+  { apiGroups: [""], resources: ["services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+  { apiGroups: [""], resources: ["configmaps"], verbs: ["get"] },
+];
+
+/** The spec fields common to both kinds. */
+export function prometheusSpec(s: PrometheusSettings, extra: { serviceAccountName: string; externalLabels: Record<string, string> }) {
+  return {
+    replicas: s.replicas,
+    retention: s.retention,
+    ...(s.retentionSize ? { retentionSize: s.retentionSize } : {}),
+    scrapeInterval: s.scrapeInterval,
+    resources: resourceBlock(s.resources),
+    serviceAccountName: extra.serviceAccountName,
+    externalLabels: { ...s.externalLabels, ...extra.externalLabels },
+    ...(s.storage
+      ? {
+          storage: {
+            volumeClaimTemplate: {
+              spec: {
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: s.storage.size } },
+                ...(s.storage.storageClassName ? { storageClassName: s.storage.storageClassName } : {}),
+              },
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+interface Common {
+  /** Name of the Prometheus object (and prefix of its ServiceAccount). */
+  crName: string;
+  namespace: string;
+  settings: PrometheusSettings;
+  /** Resources that must exist first: the CRD release and the operator. */
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Shared tail of both components: the self ServiceMonitor and the PodDisruptionBudget. */
+function addHealthObjects(parent: pulumi.ComponentResource, name: string, c: Common, labels: Record<string, string>, cr: pulumi.Resource) {
+  new k8s.apiextensions.CustomResource(
+    `${name}-self`,
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "ServiceMonitor",
+      metadata: { name: `prometheus-${c.crName}`, namespace: c.namespace, labels: { ...labels, ...PLATFORM_SCRAPE_LABEL } },
+      spec: {
+        // The governing Service of this namespace's Prometheus (label set by the operator; v0.93 common.go).
+        selector: { matchLabels: { "operated-prometheus": "true" } },
+        endpoints: [{ port: "web", path: "/metrics" }],
+      },
+    },
+    { parent, dependsOn: c.dependsOn },
+  );
+  if (c.settings.replicas >= 2) {
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      {
+        metadata: { name: `prometheus-${c.crName}`, namespace: c.namespace, labels },
+        spec: { maxUnavailable: 1, selector: { matchLabels: prometheusPodSelector(c.crName) } },
+      },
+      { parent, dependsOn: [cr] },
+    );
+  }
+}
+
+export interface PlatformPrometheusArgs {
+  namespace: string;
+  clusterName: string;
+  settings: PrometheusSettings;
+  /** Accept remote writes on /api/v1/write (Tempo's metrics-generator). @default false */
+  enableRemoteWriteReceiver?: boolean;
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class PlatformPrometheus extends pulumi.ComponentResource {
+  /** In-cluster query URL. */
+  public readonly url: string;
+  /** Remote-write endpoint (meaningful when the receiver is enabled). */
+  public readonly remoteWriteUrl: string;
+
+  constructor(name: string, args: PlatformPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("monitoring:index:PlatformPrometheus", name, {}, opts);
+    const crName = "platform";
+    const ns = args.namespace;
+    const labels = standardLabels("prometheus", "platform");
+
+    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: `prometheus-${crName}`, namespace: ns, labels } }, { parent: this });
+    const role = new k8s.rbac.v1.ClusterRole(
+      `${name}-read`,
+      {
+        metadata: { name: `${ns}-prometheus-${crName}`, labels },
+        rules: [
+          ...DISCOVERY_RULES,
+          // kubelet /metrics and /metrics/cadvisor are authorised as nodes/metrics (kube-prometheus prometheus-clusterRole).
+          { apiGroups: [""], resources: ["nodes", "nodes/metrics"], verbs: ["get", "list", "watch"] },
+          { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["get", "list", "watch"] },
+          { nonResourceURLs: ["/metrics", "/metrics/cadvisor"], verbs: ["get"] },
+        ],
+      },
+      { parent: this },
+    );
+    new k8s.rbac.v1.ClusterRoleBinding(
+      `${name}-read`,
+      {
+        metadata: { name: `${ns}-prometheus-${crName}`, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+        subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }],
+      },
+      { parent: this },
+    );
+    const selected = { matchLabels: { ...PLATFORM_SCRAPE_LABEL } };
+    const cr = new k8s.apiextensions.CustomResource(
+      `${name}`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "Prometheus",
+        metadata: { name: crName, namespace: ns, labels },
+        spec: {
+          ...prometheusSpec(args.settings, { serviceAccountName: `prometheus-${crName}`, externalLabels: { cluster: args.clusterName } }),
+          // `{}` namespace selector = every namespace; the label selector keeps it to what asked for platform scraping.
+          serviceMonitorSelector: selected,
+          serviceMonitorNamespaceSelector: {},
+          podMonitorSelector: selected,
+          podMonitorNamespaceSelector: {},
+          probeSelector: selected,
+          probeNamespaceSelector: {},
+          ruleSelector: selected,
+          ruleNamespaceSelector: {},
+          ...(args.enableRemoteWriteReceiver ? { enableRemoteWriteReceiver: true } : {}),
+        },
+      },
+      { parent: this, dependsOn: [...args.dependsOn, sa] },
+    );
+    addHealthObjects(this, name, { crName, namespace: ns, settings: args.settings, dependsOn: args.dependsOn }, labels, cr);
+    this.url = prometheusUrl(ns);
+    this.remoteWriteUrl = `${this.url}/api/v1/write`;
+    this.registerOutputs({ url: this.url, remoteWriteUrl: this.remoteWriteUrl });
+  }
+}
+
+export interface TeamPrometheusArgs {
+  team: string;
+  /** The team's namespaces; the Prometheus runs in the first. */
+  namespaces: string[];
+  clusterName: string;
+  settings: PrometheusSettings;
+  dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+export class TeamPrometheus extends pulumi.ComponentResource {
+  public readonly url: string;
+  public readonly namespace: string;
+
+  constructor(name: string, args: TeamPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("monitoring:index:TeamPrometheus", name, {}, opts);
+    if (args.namespaces.length === 0) throw new pulumi.ResourceError(`team ${args.team}: at least one namespace is required`, this);
+    const crName = args.team;
+    const ns = args.namespaces[0];
+    const labels = { ...standardLabels("prometheus", "team"), "monitoring-stack/team": args.team };
+
+    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: `prometheus-${crName}`, namespace: ns, labels } }, { parent: this });
+    // One Role + RoleBinding per namespace: the team's Prometheus can read these namespaces and no other.
+    for (const target of args.namespaces) {
+      const role = new k8s.rbac.v1.Role(
+        `${name}-read-${target}`,
+        { metadata: { name: `prometheus-${crName}`, namespace: target, labels }, rules: DISCOVERY_RULES },
+        { parent: this },
+      );
+      new k8s.rbac.v1.RoleBinding(
+        `${name}-read-${target}`,
+        {
+          metadata: { name: `prometheus-${crName}`, namespace: target, labels },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+          subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }],
+        },
+        { parent: this },
+      );
+    }
+    const only = namespaceListSelector(args.namespaces);
+    const cr = new k8s.apiextensions.CustomResource(
+      `${name}`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "Prometheus",
+        metadata: { name: crName, namespace: ns, labels },
+        spec: {
+          ...prometheusSpec(args.settings, {
+            serviceAccountName: `prometheus-${crName}`,
+            externalLabels: { cluster: args.clusterName, team: args.team },
+          }),
+          // Any monitor/rule object, but only in the team's namespaces (unset would mean "own namespace only",
+          // `{}` all namespaces: both wrong here).
+          serviceMonitorSelector: {},
+          serviceMonitorNamespaceSelector: only,
+          podMonitorSelector: {},
+          podMonitorNamespaceSelector: only,
+          probeSelector: {},
+          probeNamespaceSelector: only,
+          ruleSelector: {},
+          ruleNamespaceSelector: only,
+          // A ServiceMonitor's own namespaceSelector could otherwise point at another team's namespace.
+          ignoreNamespaceSelectors: true,
+        },
+      },
+      { parent: this, dependsOn: [...args.dependsOn, sa] },
+    );
+    addHealthObjects(this, name, { crName, namespace: ns, settings: args.settings, dependsOn: args.dependsOn }, labels, cr);
+    this.url = prometheusUrl(ns);
+    this.namespace = ns;
+    this.registerOutputs({ url: this.url, namespace: this.namespace });
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The Pulumi program: read and validate the stack config, build the explicit Kubernetes provider, declare
+ * the MonitoringStack, export its endpoints. Nothing else lives here (components/ holds the logic).
+ *
+ * Exported as a function: Pulumi calls it and exports what it returns; tests and `npm run plan` call it once
+ * per stack under mocks.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import { loadStackConfig } from "./components/config/runtime";
+import { MonitoringStack } from "./components/stack";
+
+export = async () => {
+  // Throws a ConfigError listing every problem before any resource is registered.
+  const config = loadStackConfig();
+  const provider = new k8s.Provider(`${config.cluster.name}-k8s`, {
+    context: config.kubernetes.context,
+    kubeconfig: config.kubernetes.kubeconfig,
+  });
+  const stack = new MonitoringStack(config.cluster.name, { config }, { providers: { kubernetes: provider } });
+  return { cluster: config.cluster.name, ...stack.outputs() };
+};

@@ -1,0 +1,135 @@
+/**
+ * `npm run plan -- <stack>`: the main job with no cluster and no Pulumi CLI.
+ *
+ * Loads Pulumi.<stack>.yaml (+ Pulumi.yaml), validates it, evaluates the whole program under the SDK's mock
+ * runtime, prints the resource tree grouped by component with a summary, and writes every declared
+ * resource to out/<stack>/:
+ *   resources.json          every resource: type, name, parent, options, inputs (secrets as "[secret]")
+ *   manifests/<ns>/*.yaml   Kubernetes objects as manifests
+ *   charts/<name>.yaml      Helm charts/releases: chart, version, repository, namespace, values
+ *   grafana/*.json          Grafana resources (provider inputs)
+ * An invalid stack exits 1 with every config problem on stderr and writes nothing.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { ConfigError, parseConfig } from "../components/config";
+import { listStacks, readStackConfig } from "../components/config/stackFiles";
+import { REPO, runStack } from "../test/harness/program";
+import type { Recorded } from "../test/harness/mocks";
+
+function usage(msg: string): never {
+  process.stderr.write(`${msg}\nusage: npm run plan -- <stack>   (stacks: ${listStacks(REPO).join(", ")})\n`);
+  process.exit(2);
+}
+
+/** "kubernetes:monitoring.coreos.com/v1:Prometheus" → "Prometheus"; keeps the package for others. */
+function shortType(t: string): string {
+  const [pkg, , kind] = t.split(":");
+  return pkg === "kubernetes" || pkg === "monitoring" ? kind : `${pkg}:${kind}`;
+}
+
+function isK8sObject(r: Recorded): boolean {
+  return r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh") && r.type !== "pulumi:providers:kubernetes";
+}
+
+function manifestOf(r: Recorded): Record<string, unknown> {
+  const [, group, kind] = r.type.split(":");
+  const apiVersion = r.inputs.apiVersion ?? (group.startsWith("core/") ? group.slice(5) : group);
+  const { apiVersion: _a, kind: _k, ...rest } = r.masked;
+  return { apiVersion, kind: r.inputs.kind ?? kind, ...rest };
+}
+
+function safe(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+export function renderTree(resources: Recorded[]): string {
+  const children = new Map<string, Recorded[]>();
+  for (const r of resources) {
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  const lines: string[] = [];
+  const walk = (parent: string, prefix: string) => {
+    const list = (children.get(parent) ?? []).slice().sort((a, b) => Number(a.custom) - Number(b.custom) || a.name.localeCompare(b.name));
+    list.forEach((r, i) => {
+      const last = i === list.length - 1;
+      const opts = [r.retainOnDelete && "retainOnDelete", r.protect && "protect"].filter(Boolean).join(", ");
+      lines.push(`${prefix}${last ? "└─ " : "├─ "}${shortType(r.type)}  ${r.name}${opts ? `  [${opts}]` : ""}`);
+      walk(r.urn, prefix + (last ? "   " : "│  "));
+    });
+  };
+  walk("", "");
+  return lines.join("\n");
+}
+
+async function main() {
+  const stack = process.argv[2];
+  if (!stack) usage("missing stack name");
+  let raw;
+  try {
+    raw = readStackConfig(REPO, stack);
+  } catch (e) {
+    usage((e as Error).message);
+  }
+  try {
+    parseConfig(raw.config, raw.secretKeys, stack);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\nNothing was written.\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const t0 = Date.now();
+  const { resources, value } = await runStack(stack);
+  const ms = Date.now() - t0;
+
+  const outDir = path.join(REPO, "out", stack);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const index = resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    parent: byUrn.get(r.parent)?.name ?? null,
+    options: { protect: r.protect, retainOnDelete: r.retainOnDelete, dependsOn: r.dependsOn.map((u) => byUrn.get(u)?.name ?? u) },
+    inputs: r.masked,
+  }));
+  fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(index, null, 2) + "\n");
+  for (const r of resources) {
+    if (isK8sObject(r)) {
+      const m = manifestOf(r) as any;
+      const ns = m.metadata?.namespace ?? "_cluster";
+      const dir = path.join(outDir, "manifests", safe(ns));
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${safe(m.kind)}-${safe(m.metadata?.name ?? r.name)}.yaml`), YAML.stringify(m));
+    } else if (r.type.startsWith("kubernetes:helm.sh")) {
+      const dir = path.join(outDir, "charts");
+      fs.mkdirSync(dir, { recursive: true });
+      const { chart, version, repositoryOpts, namespace, values } = r.masked;
+      fs.writeFileSync(path.join(dir, `${safe(r.name)}.yaml`), YAML.stringify({ resource: r.type, chart, version, repository: repositoryOpts?.repo ?? null, namespace, values }));
+    } else if (r.type.startsWith("grafana:")) {
+      const dir = path.join(outDir, "grafana");
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${safe(shortType(r.type))}-${safe(r.name)}.json`), JSON.stringify(r.masked, null, 2) + "\n");
+    }
+  }
+
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(shortType(r.type), (counts.get(shortType(r.type)) ?? 0) + 1);
+  const summary = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`);
+  process.stdout.write(
+    `Plan for stack "${stack}" (${raw.secretKeys.length ? `secret keys: ${raw.secretKeys.join(", ")}` : "no secret keys"})\n\n` +
+      `${renderTree(resources)}\n\n` +
+      `${resources.length} resources (${resources.filter((r) => r.custom).length} custom, ${resources.filter((r) => !r.custom).length} components), evaluated in ${ms} ms:\n${summary.join("\n")}\n\n` +
+      `Outputs: ${JSON.stringify(value, null, 2)}\n\nWritten to ${path.relative(process.cwd(), outDir) || outDir}/\n`,
+  );
+}
+
+main().catch((e) => {
+  process.stderr.write(`plan failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});

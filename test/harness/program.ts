@@ -1,0 +1,18 @@
+/** Evaluates the real program (index.ts) for a stack file of this repo under mocks. */
+import * as path from "node:path";
+import { readStackConfig } from "../../components/config/stackFiles";
+import { runWithMocks, RunResult } from "./mocks";
+
+export const REPO = path.resolve(__dirname, "../..");
+
+export async function runStack(stack: string, overrides: Record<string, string> = {}): Promise<RunResult<Record<string, unknown>>> {
+  const raw = readStackConfig(REPO, stack);
+  return runWithMocks(
+    async () => {
+      // Imported only after setMocks (FACTS.md): a resource constructed before it would not be recorded.
+      const program: () => Promise<Record<string, unknown>> = (await import("../../index")).default ?? (await import("../../index"));
+      return program();
+    },
+    { project: raw.project, stack, config: { ...raw.config, ...overrides }, secretKeys: raw.secretKeys },
+  );
+}
