@@ -158,14 +158,14 @@ function resolveApiTarget(env: Env, errors: string[]): ApiTarget | undefined {
 
   // The credential variables only apply to KUEUEX_API_URL; silently ignoring them would hide a mistake.
   const orphans: Array<[string, string | undefined]> = [
-    ["KUEUEX_TOKEN", token === undefined ? undefined : "is set"], // never echo a secret
+    ["KUEUEX_TOKEN", token === undefined ? undefined : "(hidden)"], // never echo a secret
     ["KUEUEX_TOKEN_FILE", tokenFile && JSON.stringify(tokenFile)],
     ["KUEUEX_CA_FILE", caFile && JSON.stringify(caFile)],
     ["KUEUEX_INSECURE_SKIP_TLS_VERIFY", insecureRaw && JSON.stringify(insecureRaw)],
   ];
   for (const [name, shown] of orphans) {
     if (shown !== undefined) {
-      errors.push(`${name}: ${shown} but is only used with KUEUEX_API_URL; set KUEUEX_API_URL or unset ${name}`);
+      errors.push(`${name}: ${shown} is only used with KUEUEX_API_URL; set KUEUEX_API_URL or unset ${name}`);
     }
   }
 
