@@ -18,8 +18,10 @@ import { listStacks, readStackConfig } from "../components/config/stackFiles";
 import { REPO, runStack } from "../test/harness/program";
 import type { Recorded } from "../test/harness/mocks";
 
+let dir = REPO;
+
 function usage(msg: string): never {
-  process.stderr.write(`${msg}\nusage: npm run plan -- <stack>   (stacks: ${listStacks(REPO).join(", ")})\n`);
+  process.stderr.write(`${msg}\nusage: npm run plan -- <stack> [--dir <folder with Pulumi.yaml>]   (stacks: ${listStacks(dir).join(", ")})\n`);
   process.exit(2);
 }
 
@@ -66,11 +68,18 @@ export function renderTree(resources: Recorded[]): string {
 }
 
 async function main() {
-  const stack = process.argv[2];
-  if (!stack) usage("missing stack name");
+  const args = process.argv.slice(2);
+  const d = args.indexOf("--dir");
+  if (d >= 0) {
+    if (!args[d + 1]) usage("--dir needs a folder");
+    dir = path.resolve(args[d + 1]);
+    args.splice(d, 2);
+  }
+  const stack = args[0];
+  if (!stack || args.length > 1) usage(stack ? `unexpected arguments: ${args.slice(1).join(" ")}` : "missing stack name");
   let raw;
   try {
-    raw = readStackConfig(REPO, stack);
+    raw = readStackConfig(dir, stack);
   } catch (e) {
     usage((e as Error).message);
   }
@@ -84,10 +93,10 @@ async function main() {
     throw e;
   }
   const t0 = Date.now();
-  const { resources, value } = await runStack(stack);
+  const { resources, value } = await runStack(stack, {}, dir);
   const ms = Date.now() - t0;
 
-  const outDir = path.join(REPO, "out", stack);
+  const outDir = path.join(dir, "out", stack);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const byUrn = new Map(resources.map((r) => [r.urn, r]));

@@ -61,4 +61,4 @@ export const teamSchema = obj("A team with its own Prometheus.", {
   ...prometheusFields({ retention: "7d", replicas: 1 }),
 });
 
-export const teamsSection = arr("Teams; each gets a Prometheus seeing only its namespaces.", teamSchema, { unique: (t) => t.name });
+export const teamsSection = dflt(arr("Teams; each gets a Prometheus seeing only its namespaces.", teamSchema, { unique: (t) => t.name }), []);

@@ -5,8 +5,9 @@ import { runWithMocks, RunResult } from "./mocks";
 
 export const REPO = path.resolve(__dirname, "../..");
 
-export async function runStack(stack: string, overrides: Record<string, string> = {}): Promise<RunResult<Record<string, unknown>>> {
-  const raw = readStackConfig(REPO, stack);
+/** `dir` holds Pulumi.yaml and the stack files (the repo by default); `overrides` replace raw config keys. */
+export async function runStack(stack: string, overrides: Record<string, string> = {}, dir = REPO): Promise<RunResult<Record<string, unknown>>> {
+  const raw = readStackConfig(dir, stack);
   return runWithMocks(
     async () => {
       // Imported only after setMocks (FACTS.md): a resource constructed before it would not be recorded.
