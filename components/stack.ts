@@ -8,6 +8,7 @@ import type { StackConfig } from "./config";
 import { standardLabels } from "./labels";
 import { PrometheusOperator } from "./operator";
 import { PlatformPrometheus, TeamPrometheus } from "./prometheus";
+import { KueueExporter } from "./kueueExporter";
 
 export interface MonitoringStackArgs {
   /** The validated stack config (components/config). */
@@ -18,6 +19,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
   public readonly operator: PrometheusOperator;
   public readonly platformPrometheus?: PlatformPrometheus;
   public readonly teamPrometheus: Record<string, TeamPrometheus>;
+  public readonly kueueExporter?: KueueExporter;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:MonitoringStack", name, {}, opts);
@@ -66,8 +68,18 @@ export class MonitoringStack extends pulumi.ComponentResource {
       );
     }
 
+    if (cfg.features.kueueExporter) {
+      const { image, scrapeInterval, resources, ...poll } = cfg.kueueExporter;
+      this.kueueExporter = new KueueExporter(
+        `${name}-kueue-exporter`,
+        { namespace: monitoringNs.metadata.name, image, scrapeInterval, resources, ...poll, dependsOn: crsNeed },
+        { parent: this },
+      );
+    }
+
     this.registerOutputs({
       operator: this.operator,
+      kueueExporter: this.kueueExporter,
       platformPrometheus: this.platformPrometheus,
       teamPrometheus: this.teamPrometheus,
     });
@@ -78,6 +90,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     return {
       platformPrometheusUrl: this.platformPrometheus?.url,
       teamPrometheusUrls: Object.fromEntries(Object.entries(this.teamPrometheus).map(([t, p]) => [t, p.url])),
+      kueueExporterMetricsUrl: this.kueueExporter?.metricsUrl,
     };
   }
 }
