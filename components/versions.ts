@@ -34,8 +34,53 @@ export const charts = {
     repo: "https://prometheus-community.github.io/helm-charts",
     source: "prometheus-community/helm-charts charts/prometheus-operator-crds/Chart.yaml@31.0.1",
   },
+  /**
+   * Tempo in microservices mode. grafana-community/helm-charts charts/tempo-distributed/Chart.yaml at tag
+   * tempo-distributed-2.26.2 (commit 3da788510095cac57948719312008b01a226eb2f): version 2.26.2, appVersion
+   * 2.10.7. The newest 2.x: 3.x runs Tempo 3 (Kafka write path, no ingesters). Published by the repo's
+   * release workflow to oci://ghcr.io/grafana-community/helm-charts. Services and values keys the component
+   * relies on: test/fixtures/charts/tempo-distributed-2.26.2/.
+   */
+  tempoDistributed: {
+    chart: "oci://ghcr.io/grafana-community/helm-charts/tempo-distributed",
+    version: "2.26.2",
+    repo: "",
+    source: "grafana-community/helm-charts charts/tempo-distributed/Chart.yaml@tempo-distributed-2.26.2 (3da78851)",
+  },
+  /**
+   * Spegel. spegel-org/spegel charts/spegel at tag v0.7.4 (commit 79779e2683ef80a588da97c18423bc45a9415369);
+   * the release workflow packages it as chart version = tag without "v", appVersion = tag
+   * (.github/workflows/release.yaml), pushed to oci://ghcr.io/spegel-org/helm-charts.
+   */
+  spegel: {
+    chart: "oci://ghcr.io/spegel-org/helm-charts/spegel",
+    version: "0.7.4",
+    repo: "",
+    source: "spegel-org/spegel charts/spegel@v0.7.4 (79779e26)",
+  },
+  /**
+   * Grafana. grafana-community/helm-charts charts/grafana/Chart.yaml version 12.11.1, appVersion 13.2.0
+   * (commit 864f7794683680e5100a38670e103c4fa6e37e29, 2026-08-19; kube-prometheus-stack 88.5.3 depends on
+   * the same 12.11.1, from the same project's HTTP repo). The project's README prefers the OCI artifacts on
+   * ghcr.io; also served at https://grafana-community.github.io/helm-charts (grafana/helm-charts no longer
+   * releases it).
+   * Values keys the Grafana component sets: test/grafana/fixtures/chart-grafana-12.11.1/values-keys.json.
+   */
+  grafana: {
+    chart: "oci://ghcr.io/grafana-community/helm-charts/grafana",
+    version: "12.11.1",
+    repo: "",
+    source: "grafana-community/helm-charts charts/grafana/Chart.yaml@864f7794683680e5100a38670e103c4fa6e37e29 (12.11.1)",
+  },
 } satisfies Record<string, ChartRef>;
 
 export const images = {
-  /** Prometheus server run by every Prometheus CR; the operator v0.93.1 default is overridden only if set. */
+  /**
+   * Runs the bundled Kueue exporter (exporter/ → one file in a ConfigMap), so no image registry of ours is
+   * needed. The official Node.js image, Node 24 LTS on Alpine 3.24: nodejs/docker-node 24/alpine3.24/Dockerfile
+   * (NODE_VERSION=24.19.0, user `node` uid/gid 1000) at f27d936f (2026-08-19). The bundle targets node20+.
+   */
+  kueueExporterRuntime: "docker.io/library/node:24.19.0-alpine3.24",
 } as const;
+
+/** The Prometheus server image is the prometheus-operator v0.93.1 default for every Prometheus CR (not overridden). */
