@@ -13,7 +13,8 @@ import { AGE_BUCKETS, ClusterQueueSummary } from "./snapshot";
 export class ExporterMetrics {
   readonly self = new Registry();
   private readonly data = new Registry();
-  private dataText = "";
+  /** The data part of the exposition, encoded once per poll. */
+  private dataBytes: Buffer = Buffer.alloc(0);
 
   readonly up = new Gauge({
     name: "kueuex_up",
@@ -139,7 +140,10 @@ export class ExporterMetrics {
     this.data.resetMetrics();
     if (clusterQueues !== undefined) this.clusterQueues.set(clusterQueues);
     const les = [...AGE_BUCKETS.map(String), "+Inf"];
-    for (const s of summaries) {
+    for (let n = 0; n < summaries.length; n++) {
+      // Yield now and then so scrapes are answered (from the previous text) while a big snapshot is built.
+      if (n % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+      const s = summaries[n];
       const cq = s.clusterQueue;
       this.cqPending.set({ cluster_queue: cq }, s.pending);
       if (s.oldestAgeSeconds !== undefined) this.cqOldest.set({ cluster_queue: cq }, s.oldestAgeSeconds);
@@ -160,7 +164,7 @@ export class ExporterMetrics {
         this.wlCreated.set(labels, w.createdMs / 1000);
       }
     }
-    this.dataText = await this.data.metrics();
+    this.dataBytes = Buffer.from(await this.data.metrics(), "utf8");
   }
 
   get contentType(): string {
@@ -168,8 +172,9 @@ export class ExporterMetrics {
   }
 
   /** The full exposition: live self metrics followed by the last published data. */
-  async render(): Promise<string> {
-    const self = await this.self.metrics();
-    return self.endsWith("\n") || self === "" ? self + this.dataText : self + "\n" + this.dataText;
+  async render(): Promise<Buffer[]> {
+    let self = await this.self.metrics();
+    if (self !== "" && !self.endsWith("\n")) self += "\n";
+    return [Buffer.from(self, "utf8"), this.dataBytes];
   }
 }

@@ -5,7 +5,7 @@ import { AbortedError, ApiError, KubeClient } from "./kube";
 import { VisibilityVersion, WorkloadRecord, fetchPendingWorkloads, listClusterQueues } from "./kueue";
 import { describeError, log } from "./log";
 import { ExporterMetrics } from "./metrics";
-import { summarize } from "./snapshot";
+import { ClusterQueueSummary, summarize } from "./snapshot";
 
 export interface PollOutcome {
   ok: boolean;
@@ -95,10 +95,15 @@ export class Poller {
     // Ages are computed now, also for data kept from an earlier poll: those workloads were still pending
     // the last time we could tell, and their age keeps growing.
     const now = Date.now();
-    const summaries = [...this.workloads.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([cq, items]) => summarize(cq, items, now, this.config.topN));
+    const publishStarted = process.hrtime.bigint();
+    const entries = [...this.workloads.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const summaries: ClusterQueueSummary[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      if (i % 16 === 15) await new Promise((resolve) => setImmediate(resolve)); // let scrapes through
+      summaries.push(summarize(entries[i][0], entries[i][1], now, this.config.topN));
+    }
     await this.metrics.publish(this.clusterQueues?.length, summaries);
+    const publishSeconds = Number(process.hrtime.bigint() - publishStarted) / 1e9;
 
     const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.polls++;
@@ -122,6 +127,7 @@ export class Poller {
     log(ok ? "info" : "warn", message, {
       ...outcome,
       failedClusterQueues: outcome.failedClusterQueues.slice(0, 20),
+      publishSeconds,
       visibilityVersion: this.visibilityVersion.current,
     });
     return outcome;

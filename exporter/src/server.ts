@@ -7,9 +7,12 @@ import type { ExporterMetrics } from "./metrics";
 export function createServer(metrics: ExporterMetrics, isReady: () => boolean): http.Server {
   return http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
-    const reply = (status: number, body: string, type = "text/plain; charset=utf-8") => {
-      res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) });
-      res.end(req.method === "HEAD" ? undefined : body);
+    const reply = (status: number, body: string | Buffer[], type = "text/plain; charset=utf-8") => {
+      const parts = typeof body === "string" ? [Buffer.from(body, "utf8")] : body;
+      const length = parts.reduce((n, b) => n + b.length, 0);
+      res.writeHead(status, { "Content-Type": type, "Content-Length": length });
+      if (req.method !== "HEAD") for (const b of parts) res.write(b);
+      res.end();
     };
     if (req.method !== "GET" && req.method !== "HEAD") {
       reply(405, "method not allowed\n");
@@ -18,7 +21,7 @@ export function createServer(metrics: ExporterMetrics, isReady: () => boolean): 
     switch (path) {
       case "/metrics":
         metrics.render().then(
-          (text) => reply(200, text, metrics.contentType),
+          (parts) => reply(200, parts, metrics.contentType),
           (err) => {
             log("error", "rendering /metrics failed", { error: describeError(err) });
             reply(500, "rendering metrics failed\n");
