@@ -1,7 +1,7 @@
 // Kueue API access: ClusterQueue discovery and the visibility API's pending workloads, with shape checks
 // on every field the exporter uses.
 //
-// Upstream sources (kubernetes-sigs/kueue, checked at v0.15.0 and v0.19.2):
+// Upstream sources (kubernetes-sigs/kueue, checked at v0.14.0, v0.15.0, v0.16.0 and v0.19.2):
 // - apis/visibility/v1beta2/types.go (same JSON in apis/visibility/v1beta1/types.go): PendingWorkloadsSummary
 //   {items: PendingWorkload[]}; PendingWorkload {metadata (ObjectMeta: name, namespace, creationTimestamp,
 //   ownerReferences), priority int32, localQueueName, positionInClusterQueue int32, positionInLocalQueue int32},
@@ -12,7 +12,7 @@
 // - pkg/visibility/server.go: the visibility server serves v1beta2 and v1beta1 (v1beta2 preferred);
 //   config/components/visibility/apiservice_v1beta{1,2}.yaml register both. Kueue before 0.15 has v1beta1 only.
 // - config/components/crd/bases/kueue.x-k8s.io_clusterqueues.yaml: the ClusterQueue CRD serves v1beta1
-//   (deprecated since 0.17) and v1beta2 (the storage version since 0.17).
+//   (deprecated since 0.16) and v1beta2 (the storage version since 0.16); Kueue 0.14 serves v1beta1 only.
 import { ApiError, KubeClient } from "./kube";
 
 export const KUEUE_GROUP = "kueue.x-k8s.io";
