@@ -41,9 +41,19 @@ export class Poller {
     private readonly metrics: ExporterMetrics,
   ) {}
 
+  /** Error lines logged per poll; the rest are only counted (an outage of 500 ClusterQueues is one story). */
+  static readonly ERROR_LOGS_PER_POLL = 20;
+  private errorLogsLeft = 0;
+  private suppressedErrorLogs = 0;
+
   private countError(err: ApiError, clusterQueue?: string): void {
     this.metrics.apiErrors.inc({ code: err.code });
-    log("error", "Kubernetes API request failed", { code: err.code, path: err.path, clusterQueue, error: err.message });
+    if (this.errorLogsLeft > 0) {
+      this.errorLogsLeft--;
+      log("error", "Kubernetes API request failed", { code: err.code, path: err.path, clusterQueue, error: err.message });
+    } else {
+      this.suppressedErrorLogs++;
+    }
   }
 
   /** Never throws except AbortedError (shutdown). */
@@ -51,6 +61,8 @@ export class Poller {
     const started = process.hrtime.bigint();
     let ok = true;
     const failed: string[] = [];
+    this.errorLogsLeft = Poller.ERROR_LOGS_PER_POLL;
+    this.suppressedErrorLogs = 0;
 
     for (const problem of this.client.refreshCredentials()) {
       log("warn", problem);
@@ -122,11 +134,13 @@ export class Poller {
     const message = ok
       ? "poll complete"
       : failed.length > 0
-        ? "poll incomplete: serving earlier data for the ClusterQueues that failed"
-        : "poll failed: serving earlier data";
+        ? "poll incomplete: some ClusterQueues failed; their earlier data, if any, is kept"
+        : "poll failed: earlier data, if any, is kept";
     log(ok ? "info" : "warn", message, {
       ...outcome,
       failedClusterQueues: outcome.failedClusterQueues.slice(0, 20),
+      failedClusterQueueCount: failed.length,
+      suppressedErrorLogs: this.suppressedErrorLogs,
       publishSeconds,
       visibilityVersion: this.visibilityVersion.current,
     });

@@ -1,5 +1,6 @@
 // The real exporter bundle against a fake Kubernetes API: what it reports for a known set of queues.
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { ExporterProcess } from "./exporterProcess";
 import { Exposition, select, value } from "./exposition";
 import { FakeKubeApi, FakeWorkload, generateWorkloads } from "./fakeKubeApi";
@@ -207,6 +208,22 @@ describe("kueue exporter: metrics from the visibility API (real bundle, fake API
     assert.equal((await exporter.get("/nope")).status, 404);
     const res = await exporter.get("/metrics");
     assert.match(String(res.headers["content-type"]), /^text\/plain; version=0\.0\.4/);
+  });
+
+  it("writes an exposition Prometheus' own parser accepts (promtool check metrics)", async function () {
+    const body = (await exporter.get("/metrics")).body;
+    const r = spawnSync("promtool", ["check", "metrics"], { input: body, encoding: "utf8" });
+    if (r.error) this.skip(); // promtool not installed (.ci/run installs it)
+    // Exit 1 = unparseable; 3 = lint findings only. The expected findings: the age distribution is a
+    // gauge named like a histogram on purpose (see exporter/README.md), and prom-client's nodejs_*_total gauges.
+    assert.ok(r.status === 0 || r.status === 3, `promtool exit ${r.status}: ${r.stderr}${r.stdout}`);
+    const findings = `${r.stdout}${r.stderr}`.split("\n").filter((l) => l.trim() !== "");
+    const allowed = [
+      /^kueuex_pending_workload_age_seconds_(bucket|count|sum) non-histogram/,
+      /^nodejs_\w+_total non-counter metrics should not have "_total" suffix$/,
+    ];
+    const unexpected = findings.filter((l) => !allowed.some((re) => re.test(l)));
+    assert.deepEqual(unexpected, []);
   });
 
   it("follows changes: a deleted ClusterQueue's series disappear, new workloads are counted", async function () {

@@ -157,3 +157,29 @@ describe("kueue exporter: an API server that never answered", function () {
     }
   });
 });
+
+describe("kueue exporter: an outage of many ClusterQueues", function () {
+  it("counts every failed request but logs at most 20 errors a poll", async function () {
+    const api = new FakeKubeApi();
+    for (let i = 0; i < 25; i++) api.setClusterQueue(`cq-${i}`, generateWorkloads({ count: 1, localQueues: [["ns", "lq"]], nowMs: Date.now() }));
+    api.faults = [{ path: VISIBILITY_ANY, status: 500 }];
+    await api.start();
+    const exporter = await ExporterProcess.start({ KUEUEX_API_URL: api.url, KUEUEX_POLL_INTERVAL_SECONDS: "0.2" });
+    try {
+      const e = await exporter.waitForPolls(2);
+      const polls = value(e, "kueuex_poll_duration_seconds_count")!;
+      assert.ok(errors(e, "500") >= 25 * polls - 25, `${errors(e, "500")} errors counted in ${polls} polls`);
+      const summaries = exporter.logs.filter((l) => typeof l.msg === "string" && l.msg.startsWith("poll incomplete"));
+      assert.ok(summaries.length >= 2);
+      for (const s of summaries) {
+        assert.equal(s.failedClusterQueueCount, 25);
+        assert.equal(s.suppressedErrorLogs, 5);
+      }
+      const errorLines = exporter.logs.filter((l) => l.msg === "Kubernetes API request failed").length;
+      assert.ok(errorLines <= 20 * (summaries.length + 1), `${errorLines} error lines for ${summaries.length} polls`);
+    } finally {
+      await exporter.kill();
+      await api.stop();
+    }
+  });
+});
