@@ -1,7 +1,161 @@
-/** Config of Grafana and the content pushed into it. */
-import { dflt, obj, oneOf, opt, str } from "./schema";
+/**
+ * Config of Grafana and the content pushed into it (`monitoring:grafana`).
+ *
+ * Two modes: `deploy` runs the grafana chart in this cluster; `external` pushes into a central Grafana that
+ * several cluster stacks share (every stack pushes its own data sources; the one stack with
+ * `ownsSharedContent` pushes the folders, teams, dashboards, contact points and the notification policy).
+ *
+ * Cross-key rules live in `grafanaProblems` (pure). It is registered with `registerSectionCheck` by
+ * components/grafana/index.ts, not here: this module is imported by config/index.ts while that module is
+ * still initialising, so calling registerSectionCheck from here would hit its `sectionChecks` array before
+ * it exists (a TDZ ReferenceError).
+ */
+import type { StackConfig } from "./index";
+import { arr, bool, dflt, dnsLabel, obj, oneOf, opt, quantity, resources, secretStr, show, str, strMap, url } from "./schema";
+
+export const GRAFANA_MODES = ["deploy", "external"] as const;
+export const DASHBOARD_DELIVERIES = ["provider", "sidecar"] as const;
+export const CONTACT_POINT_TYPES = ["webhook", "slack", "email"] as const;
+export type ContactPointType = (typeof CONTACT_POINT_TYPES)[number];
+
+/** Which `settings` keys each contact point type reads (the provider's ContactPointWebhook/Slack/Email inputs). */
+export const CONTACT_POINT_SETTINGS: Record<ContactPointType, { required: string[][]; allowed: string[] }> = {
+  // `required` is a list of alternatives: one of the inner lists must be fully present.
+  webhook: { required: [["url"]], allowed: ["url", "username", "password"] },
+  slack: { required: [["url"], ["token", "recipient"]], allowed: ["url", "token", "recipient"] },
+  email: { required: [["addresses"]], allowed: ["addresses"] },
+};
+
+export const contactPointSchema = obj("A contact point (receiver) of Grafana Alerting.", {
+  name: str("Contact point name; `defaultContactPoint` and `routes[].contactPoint` refer to it"),
+  type: oneOf("Integration type", CONTACT_POINT_TYPES),
+  settings: obj("Integration settings; the keys that apply depend on `type` (webhook: url, username, password; slack: url, or token + recipient; email: addresses)", {
+    url: opt(secretStr("webhook: target URL; slack: incoming-webhook URL. A credential: secret config")),
+    token: opt(secretStr("slack: bot token (with `recipient`). A credential: secret config")),
+    recipient: opt(str("slack: channel for the bot token, e.g. \"#alerts\"")),
+    addresses: opt(arr("email: recipient addresses", str("e-mail address"), { min: 1 })),
+    username: opt(str("webhook: basic-auth user")),
+    password: opt(secretStr("webhook: basic-auth password. A credential: secret config")),
+  }),
+});
+export type ContactPointConfig = NonNullable<ReturnType<typeof contactPointSchema.parse>>;
+
+export const routeSchema = obj("A notification route: alerts whose labels match `team` and/or `severity` go to `contactPoint`.", {
+  team: opt(str("Match alerts whose `team` label is this team (one of `teams[].name`)")),
+  severity: opt(str("Match alerts whose `severity` label has this value, e.g. \"critical\"")),
+  contactPoint: str("Contact point receiving the matched alerts"),
+  bySeverity: dflt(strMap("Inside this route: severity value → contact point (e.g. {\"critical\": \"team-pager\"})"), {}),
+  continue: dflt(bool("Keep matching the following routes after this one matched"), false),
+});
+export type RouteConfig = NonNullable<ReturnType<typeof routeSchema.parse>>;
 
 export const grafanaSection = obj("Grafana (when `features.grafana`).", {
-  mode: dflt(oneOf("`deploy` a Grafana in this cluster, or push into an `external` (central) one", ["deploy", "external"] as const), "deploy"),
+  mode: dflt(oneOf("`deploy` a Grafana in this cluster, or push into an `external` (central) one", GRAFANA_MODES), "deploy"),
   chartVersion: opt(str("Override the pinned grafana chart version (components/versions.ts)")),
+  url: opt(
+    url(
+      "deploy mode: the URL the Grafana provider (run by `pulumi up`) reaches this Grafana at; by default https://<ingress.host> (http without ingress.tlsSecretName) when the ingress is on, else the in-cluster Service URL (reachable only when Pulumi runs in the cluster)",
+    ),
+  ),
+  ingress: obj("deploy mode: Ingress of the chart", {
+    enabled: dflt(bool("Create an Ingress"), false),
+    host: opt(str("Host name, e.g. \"grafana.example.com\"; required when enabled")),
+    className: opt(str("IngressClass; the cluster default when unset")),
+    tlsSecretName: opt(dnsLabel("TLS Secret for the host; the URL scheme becomes https")),
+  }),
+  persistence: obj("deploy mode: Grafana's database volume. Without it every pod restart loses what the provider pushed", {
+    enabled: dflt(bool("Keep Grafana's database on a PersistentVolumeClaim"), true),
+    size: dflt(quantity("Volume size"), "10Gi"),
+    storageClassName: opt(str("StorageClass; the cluster default when unset")),
+  }),
+  resources: resources("deploy mode: Grafana container resources", { requests: { cpu: "100m", memory: "256Mi" } }),
+  external: obj("external mode: the central Grafana", {
+    url: opt(url("Root URL of the central Grafana, e.g. \"https://grafana.example.com\"")),
+    token: opt(secretStr("Service-account token (Admin role) the provider authenticates with. A credential: secret config")),
+  }),
+  ownsSharedContent: opt(
+    bool("external mode: this stack owns the shared content (folders, teams, dashboards, contact points, notification policy); exactly one stack per Grafana sets it. Always true in deploy mode"),
+  ),
+  dataSourceUrls: obj("URLs the Grafana server reaches this cluster's data sources at; the in-cluster Service URLs by default (an external Grafana usually needs these)", {
+    platformPrometheus: opt(url("Platform Prometheus")),
+    teamPrometheus: dflt(strMap("Team name → its Prometheus URL"), {}),
+    tempo: opt(url("Tempo query frontend")),
+  }),
+  dashboardDelivery: dflt(
+    oneOf("`provider`: dashboards pushed through the Grafana API; `sidecar`: one ConfigMap per dashboard picked up by the chart's dashboard sidecar (GitOps clusters; deploy mode only)", DASHBOARD_DELIVERIES),
+    "provider",
+  ),
+  runbookBaseUrl: opt(url("Prefix of the alerts' repo-relative `runbook_url` annotations, e.g. \"https://github.com/org/repo/blob/main/\"")),
+  contactPoints: dflt(arr("Contact points of Grafana Alerting", contactPointSchema, { unique: (c) => c.name }), []),
+  defaultContactPoint: opt(str("The platform default: receives every alert no route matches. Required when contact points are defined")),
+  routes: dflt(arr("Routes by `team` and `severity` labels; the first match wins (unless `continue`)", routeSchema), []),
+  groupBy: dflt(arr("Labels that group alerts into one notification", str("label"), { min: 1 }), ["grafana_folder", "alertname", "cluster"]),
 });
+
+export type GrafanaConfig = StackConfig["grafana"];
+
+/** Whether this stack pushes the shared content: always in deploy mode, by flag in external mode. */
+export function ownsSharedContent(g: GrafanaConfig): boolean {
+  return g.mode === "deploy" ? true : g.ownsSharedContent ?? false;
+}
+
+/** Cross-key rules of the grafana section (registered by components/grafana/index.ts). */
+export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: string) => void): void {
+  if (!cfg.features.grafana) return;
+  const g = cfg.grafana;
+  const p = (k: string) => `grafana.${k}`;
+
+  if (g.mode === "external") {
+    if (g.external.url === undefined) fail(p("external.url"), `is required when grafana.mode is "external"; set the central Grafana's root URL, e.g. "https://grafana.example.com"`);
+    if (g.external.token === undefined) {
+      fail(p("external.token"), `is required when grafana.mode is "external"; create a service-account token (Admin role) and set it with: pulumi config set --secret --path 'grafana.external.token' <token>`);
+    }
+    if (g.dashboardDelivery === "sidecar") {
+      fail(p("dashboardDelivery"), `"sidecar" needs grafana.mode "deploy" (the sidecar runs in this stack's Grafana pod); use "provider" with an external Grafana`);
+    }
+    if (g.ingress.enabled) fail(p("ingress.enabled"), `true is only read in deploy mode; an external Grafana is not deployed by this stack`);
+  } else {
+    if (g.external.url !== undefined || g.external.token !== undefined) {
+      fail(p("external"), `is only read when grafana.mode is "external"; remove it or set grafana.mode to "external"`);
+    }
+    if (g.ownsSharedContent === false) fail(p("ownsSharedContent"), `false is only allowed in external mode; a deployed Grafana's content always belongs to its stack`);
+    if (g.ingress.enabled && g.ingress.host === undefined) fail(p("ingress.host"), `is required when grafana.ingress.enabled is true, e.g. "grafana.example.com"`);
+  }
+
+  // Contact points: the settings their type reads, and nothing else.
+  g.contactPoints.forEach((c, i) => {
+    const spec = CONTACT_POINT_SETTINGS[c.type];
+    const present = Object.entries(c.settings)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
+    for (const k of present) {
+      if (!spec.allowed.includes(k)) fail(p(`contactPoints[${i}].settings.${k}`), `is not read by type ${show(c.type)}; allowed: ${spec.allowed.join(", ")}`);
+    }
+    if (!spec.required.some((alt) => alt.every((k) => present.includes(k)))) {
+      fail(p(`contactPoints[${i}].settings`), `type ${show(c.type)} needs ${spec.required.map((alt) => alt.join(" + ")).join(" or ")}`);
+    }
+  });
+
+  // Routes refer to defined contact points and configured teams.
+  const names = g.contactPoints.map((c) => c.name);
+  const known = names.length ? names.join(", ") : "none defined";
+  const checkCp = (path: string, cp: string) => {
+    if (!names.includes(cp)) fail(path, `${show(cp)} is not a defined contact point; defined: ${known}`);
+  };
+  if (g.defaultContactPoint !== undefined) checkCp(p("defaultContactPoint"), g.defaultContactPoint);
+  else if (names.length || g.routes.length) {
+    fail(p("defaultContactPoint"), `is required when contact points or routes are defined: the platform default receives every alert no route matches; defined: ${known}`);
+  }
+  const teams = cfg.teams.map((t) => t.name);
+  g.routes.forEach((r, i) => {
+    const rp = p(`routes[${i}]`);
+    if (r.team === undefined && r.severity === undefined) fail(rp, `matches nothing specific; set team and/or severity (the default is grafana.defaultContactPoint)`);
+    if (r.team !== undefined && !teams.includes(r.team)) fail(`${rp}.team`, `${show(r.team)} is not a configured team; teams: ${teams.length ? teams.join(", ") : "none"}`);
+    checkCp(`${rp}.contactPoint`, r.contactPoint);
+    for (const [sev, cp] of Object.entries(r.bySeverity)) checkCp(`${rp}.bySeverity.${sev}`, cp);
+  });
+
+  for (const t of Object.keys(g.dataSourceUrls.teamPrometheus)) {
+    if (!teams.includes(t)) fail(p(`dataSourceUrls.teamPrometheus.${t}`), `${show(t)} is not a configured team; teams: ${teams.length ? teams.join(", ") : "none"}`);
+  }
+}

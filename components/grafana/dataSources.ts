@@ -1,0 +1,106 @@
+/**
+ * The data sources one cluster pushes into Grafana, as plain specs (pure; GrafanaContent turns each into a
+ * `grafana.oss.DataSource`). UIDs and names carry the cluster, so several cluster stacks can push into one
+ * external Grafana, and stay stable across runs: dashboards and alert rules refer to them.
+ *
+ * jsonData keys (Grafana docs): Prometheus `httpMethod`, `prometheusType`, `timeInterval` (scrape
+ * interval) — docs/sources/datasources/prometheus/configure/_index.md "Provision the Prometheus data
+ * source"; Tempo `tracesToMetrics{datasourceUid,tags,queries}`, `serviceMap{datasourceUid}`,
+ * `nodeGraph{enabled}` — docs/sources/datasources/tempo/configure-tempo-data-source/provision-data-source.md.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { dataSourceUids } from "./uid";
+
+export interface PrometheusEndpoint {
+  /** URL the Grafana server reaches the Prometheus at, e.g. http://prometheus-operated.monitoring.svc:9090. */
+  url: pulumi.Input<string>;
+  /** The Prometheus' scrape interval (Grafana's minimum step). @default Grafana's 15s */
+  scrapeInterval?: string;
+}
+
+export interface DataSourceEndpoints {
+  cluster: string;
+  /** The platform Prometheus, when platform monitoring is on. */
+  platformPrometheus?: PrometheusEndpoint;
+  /** Each enabled team's Prometheus. */
+  teamPrometheus?: Record<string, PrometheusEndpoint>;
+  /** Tempo's query frontend (http port 3200), when Tempo is on. */
+  tempo?: {
+    url: pulumi.Input<string>;
+    /** The metrics-generator writes span metrics and service graphs into the platform Prometheus. @default true */
+    metricsGenerator?: boolean;
+  };
+  /** Mark the platform Prometheus as the org's default data source (deploy mode: one cluster per Grafana). @default false */
+  platformIsDefault?: boolean;
+}
+
+export interface DataSourceSpec {
+  /** Resource-name suffix. */
+  key: string;
+  uid: string;
+  name: string;
+  type: "prometheus" | "tempo";
+  url: pulumi.Input<string>;
+  isDefault: boolean;
+  jsonData: Record<string, unknown>;
+}
+
+/** Tempo metrics-generator span metrics (Tempo docs "Span metrics": `traces_spanmetrics_*`, dimension `service`). */
+export const TRACES_TO_METRICS_QUERIES = [
+  { name: "Request rate", query: "sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))" },
+  { name: "Error rate", query: 'sum(rate(traces_spanmetrics_calls_total{$__tags,status_code="STATUS_CODE_ERROR"}[5m]))' },
+  { name: "Latency p95", query: "histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))" },
+];
+
+function prometheusJsonData(p: PrometheusEndpoint): Record<string, unknown> {
+  return { httpMethod: "POST", prometheusType: "Prometheus", ...(p.scrapeInterval ? { timeInterval: p.scrapeInterval } : {}) };
+}
+
+export function dataSourceSpecs(e: DataSourceEndpoints): DataSourceSpec[] {
+  const out: DataSourceSpec[] = [];
+  const platformUid = dataSourceUids.platformPrometheus(e.cluster);
+  if (e.platformPrometheus) {
+    out.push({
+      key: "prom-platform",
+      uid: platformUid,
+      name: `Prometheus ${e.cluster} platform`,
+      type: "prometheus",
+      url: e.platformPrometheus.url,
+      isDefault: e.platformIsDefault ?? false,
+      jsonData: prometheusJsonData(e.platformPrometheus),
+    });
+  }
+  for (const [team, p] of Object.entries(e.teamPrometheus ?? {})) {
+    out.push({
+      key: `prom-team-${team}`,
+      uid: dataSourceUids.teamPrometheus(e.cluster, team),
+      name: `Prometheus ${e.cluster} team ${team}`,
+      type: "prometheus",
+      url: p.url,
+      isDefault: false,
+      jsonData: prometheusJsonData(p),
+    });
+  }
+  if (e.tempo) {
+    // Trace → metrics and the service map read what the metrics-generator wrote into the platform Prometheus.
+    const linked = e.platformPrometheus !== undefined && (e.tempo.metricsGenerator ?? true);
+    out.push({
+      key: "tempo",
+      uid: dataSourceUids.tempo(e.cluster),
+      name: `Tempo ${e.cluster}`,
+      type: "tempo",
+      url: e.tempo.url,
+      isDefault: false,
+      jsonData: {
+        nodeGraph: { enabled: true },
+        ...(linked
+          ? {
+              tracesToMetrics: { datasourceUid: platformUid, tags: [{ key: "service.name", value: "service" }], queries: TRACES_TO_METRICS_QUERIES },
+              serviceMap: { datasourceUid: platformUid },
+            }
+          : {}),
+      },
+    });
+  }
+  return out;
+}

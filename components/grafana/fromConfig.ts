@@ -1,0 +1,86 @@
+/**
+ * Stack config → Grafana/GrafanaContent args (pure), so the stack's wiring stays one call per component
+ * and the config's meaning (modes, URL overrides, ownership, routing) lives next to the components.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { ownsSharedContent } from "../config/grafana";
+import type { GrafanaContentArgs } from "./content";
+import type { GrafanaArgs, GrafanaConnection } from "./grafana";
+import type { DashboardFile, PromAlertGroup, SharedFolder } from "./types";
+
+/** Args of the deployed Grafana (deploy mode only). */
+export function grafanaArgsFromConfig(cfg: StackConfig, extra: { namespace: pulumi.Input<string>; dependsOn?: pulumi.Input<pulumi.Resource>[] }): GrafanaArgs {
+  const g = cfg.grafana;
+  return {
+    namespace: extra.namespace,
+    chartVersion: g.chartVersion,
+    ingress: g.ingress,
+    persistence: g.persistence,
+    resources: g.resources,
+    providerUrl: g.url,
+    dashboardDelivery: g.dashboardDelivery,
+    dependsOn: extra.dependsOn,
+  };
+}
+
+/** In-cluster endpoints the other components expose (their `url` outputs). */
+export interface InClusterEndpoints {
+  /** PlatformPrometheus.url, when platform monitoring is on. */
+  platformPrometheus?: pulumi.Input<string>;
+  /** TeamPrometheus.url per enabled team. */
+  teamPrometheus?: Record<string, pulumi.Input<string>>;
+  /** Tempo (when on): its query-frontend URL (`Tempo.queryFrontendUrl`) and whether its metrics-generator writes to the platform Prometheus. */
+  tempo?: { url: pulumi.Input<string>; metricsGenerator?: boolean };
+}
+
+export function grafanaContentArgsFromConfig(
+  cfg: StackConfig,
+  extra: {
+    /** Deploy mode: `Grafana.connection`. External mode: leave unset (built from grafana.external). */
+    connection?: GrafanaConnection;
+    endpoints: InClusterEndpoints;
+    folders: SharedFolder[];
+    dashboards: DashboardFile[];
+    alertGroups: PromAlertGroup[];
+    /** Deploy mode with sidecar delivery: the Grafana's namespace. */
+    sidecarNamespace?: pulumi.Input<string>;
+  },
+): GrafanaContentArgs {
+  const g = cfg.grafana;
+  const urls = g.dataSourceUrls;
+  let connection = extra.connection;
+  if (g.mode === "external") {
+    // Validated by grafanaProblems: url and token are set in external mode.
+    connection = { url: g.external.url!, auth: pulumi.secret(g.external.token!) };
+  }
+  if (!connection) throw new Error("grafanaContentArgsFromConfig: deploy mode needs the deployed Grafana's connection");
+  const teamPrometheus: Record<string, { url: pulumi.Input<string>; scrapeInterval: string }> = {};
+  for (const t of cfg.teams.filter((t) => t.enabled)) {
+    const url = urls.teamPrometheus[t.name] ?? extra.endpoints.teamPrometheus?.[t.name];
+    if (url !== undefined) teamPrometheus[t.name] = { url, scrapeInterval: t.scrapeInterval };
+  }
+  const platformUrl = cfg.features.platformMonitoring ? urls.platformPrometheus ?? extra.endpoints.platformPrometheus : undefined;
+  const tempo = extra.endpoints.tempo;
+  const tempoUrl = cfg.features.tempo ? urls.tempo ?? tempo?.url : undefined;
+  return {
+    cluster: cfg.cluster.name,
+    connection,
+    dataSources: {
+      ...(platformUrl !== undefined ? { platformPrometheus: { url: platformUrl, scrapeInterval: cfg.platformPrometheus.scrapeInterval } } : {}),
+      teamPrometheus,
+      ...(tempoUrl !== undefined ? { tempo: { url: tempoUrl, metricsGenerator: tempo?.metricsGenerator ?? false } } : {}),
+      platformIsDefault: g.mode === "deploy",
+    },
+    teams: cfg.teams.map((t) => t.name),
+    folders: extra.folders,
+    dashboards: extra.dashboards,
+    alertGroups: extra.alertGroups,
+    ownsSharedContent: ownsSharedContent(g),
+    dashboardDelivery: g.dashboardDelivery,
+    sidecarNamespace: extra.sidecarNamespace,
+    runbookBaseUrl: g.runbookBaseUrl,
+    contactPoints: g.contactPoints,
+    notificationPolicy: g.defaultContactPoint !== undefined ? { defaultContactPoint: g.defaultContactPoint, groupBy: g.groupBy, routes: g.routes } : undefined,
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Grafana: the deployment (deploy mode) and the content pushed into it (both modes).
+ * Importing this module also registers the grafana config section's cross-key checks with parseConfig
+ * (components/config/grafana.ts explains why the section cannot register them itself).
+ */
+import { registerSectionCheck } from "../config";
+import { grafanaProblems } from "../config/grafana";
+
+registerSectionCheck(grafanaProblems);
+
+export { Grafana, GrafanaArgs, GrafanaConnection, GrafanaIngress, grafanaValues, ingressUrl, SIDECAR, ADMIN_SECRET_KEYS } from "./grafana";
+export { GrafanaContent, GrafanaContentArgs, FolderPlan, planFolders, dashboardConfigJson } from "./content";
+export { toGrafanaRuleGroups, ConvertOptions, GrafanaRuleGroup, GrafanaRule, RuleConversionError } from "./alertRules";
+export { dataSourceSpecs, DataSourceEndpoints, PrometheusEndpoint } from "./dataSources";
+export { contactPointArgs, notificationPolicyArgs, PolicyConfig, ContactPointSpec, RouteSpec } from "./notifications";
+export { dataSourceUids, folderUid, stableUid, hashedUid, MAX_UID_LENGTH } from "./uid";
+export { grafanaArgsFromConfig, grafanaContentArgsFromConfig, InClusterEndpoints } from "./fromConfig";
+export type { DashboardFile, SharedFolder, PromAlertGroup, PromAlertRule } from "./types";

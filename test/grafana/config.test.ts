@@ -1,0 +1,131 @@
+import * as assert from "node:assert/strict";
+import { ConfigError, parseConfig } from "../../components/config";
+import { ownsSharedContent } from "../../components/config/grafana";
+// Registers the grafana section's cross-key checks (components/grafana/index.ts).
+import "../../components/grafana";
+
+const j = JSON.stringify;
+const base = {
+  "monitoring:cluster": j({ name: "prod-eu" }),
+  "monitoring:features": j({ grafana: true }),
+  "monitoring:teams": j([{ name: "payments", namespaces: ["payments"] }]),
+};
+const G = "monitoring:grafana";
+
+function problems(grafana: object, secret = true): string[] {
+  try {
+    parseConfig({ ...base, [G]: j(grafana) }, secret ? [G] : []);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+    return e.problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  assert.fail("expected the config to be rejected");
+}
+
+const webhook = { name: "platform", type: "webhook", settings: { url: "https://hooks.example.com/x" } };
+
+describe("grafana config", () => {
+  it("defaults to a deployed Grafana with persistence, API-pushed dashboards and no routing", () => {
+    const c = parseConfig(base);
+    assert.equal(c.grafana.mode, "deploy");
+    assert.deepEqual(c.grafana.persistence, { enabled: true, size: "10Gi" });
+    assert.equal(c.grafana.dashboardDelivery, "provider");
+    assert.deepEqual(c.grafana.contactPoints, []);
+    assert.deepEqual(c.grafana.groupBy, ["grafana_folder", "alertname", "cluster"]);
+    assert.equal(ownsSharedContent(c.grafana), true);
+  });
+
+  it("accepts an external Grafana with a secret token; content is shared only with ownsSharedContent", () => {
+    const c = parseConfig({ ...base, [G]: j({ mode: "external", external: { url: "https://grafana.example.com", token: "glsa_x" } }) }, [G]);
+    assert.equal(ownsSharedContent(c.grafana), false);
+    const owner = parseConfig({ ...base, [G]: j({ mode: "external", ownsSharedContent: true, external: { url: "https://grafana.example.com", token: "glsa_x" } }) }, [G]);
+    assert.equal(ownsSharedContent(owner.grafana), true);
+  });
+
+  it("rejects external mode without a URL or token", () => {
+    assert.deepEqual(problems({ mode: "external" }), [
+      `grafana.external.url: is required when grafana.mode is "external"; set the central Grafana's root URL, e.g. "https://grafana.example.com"`,
+      `grafana.external.token: is required when grafana.mode is "external"; create a service-account token (Admin role) and set it with: pulumi config set --secret --path 'grafana.external.token' <token>`,
+    ]);
+  });
+
+  it("rejects a token that is not secret config", () => {
+    assert.deepEqual(problems({ mode: "external", external: { url: "https://grafana.example.com", token: "glsa_x" } }, false), [
+      `grafana.external.token: is a credential and must be secret config; set it with: pulumi config set --secret --path 'grafana.external.token' <value>`,
+    ]);
+  });
+
+  it("rejects an unknown contact point type", () => {
+    assert.deepEqual(problems({ contactPoints: [{ name: "p", type: "pagerduty", settings: {} }], defaultContactPoint: "p" }), [
+      `grafana.contactPoints[0].type: "pagerduty" is not allowed; use one of: webhook, slack, email`,
+    ]);
+  });
+
+  it("rejects a route or default to an undefined contact point, and a route to an unknown team", () => {
+    assert.deepEqual(
+      problems({
+        contactPoints: [webhook],
+        defaultContactPoint: "platfrom",
+        routes: [{ team: "paymnets", contactPoint: "payments-pager", bySeverity: { critical: "oncall" } }],
+      }),
+      [
+        `grafana.defaultContactPoint: "platfrom" is not a defined contact point; defined: platform`,
+        `grafana.routes[0].team: "paymnets" is not a configured team; teams: payments`,
+        `grafana.routes[0].contactPoint: "payments-pager" is not a defined contact point; defined: platform`,
+        `grafana.routes[0].bySeverity.critical: "oncall" is not a defined contact point; defined: platform`,
+      ],
+    );
+  });
+
+  it("requires the platform default once contact points exist, and a matcher on every route", () => {
+    assert.deepEqual(problems({ contactPoints: [webhook], routes: [{ contactPoint: "platform" }] }), [
+      `grafana.defaultContactPoint: is required when contact points or routes are defined: the platform default receives every alert no route matches; defined: platform`,
+      `grafana.routes[0]: matches nothing specific; set team and/or severity (the default is grafana.defaultContactPoint)`,
+    ]);
+  });
+
+  it("checks each contact point's settings against its type", () => {
+    assert.deepEqual(
+      problems({
+        contactPoints: [
+          { name: "a", type: "email", settings: { url: "https://x.example" } },
+          { name: "b", type: "slack", settings: { token: "xoxb" } },
+        ],
+        defaultContactPoint: "a",
+      }),
+      [
+        `grafana.contactPoints[0].settings.url: is not read by type "email"; allowed: addresses`,
+        `grafana.contactPoints[0].settings: type "email" needs addresses`,
+        `grafana.contactPoints[1].settings: type "slack" needs url or token + recipient`,
+      ],
+    );
+  });
+
+  it("keeps contact point URLs secret config", () => {
+    assert.deepEqual(problems({ contactPoints: [webhook], defaultContactPoint: "platform" }, false), [
+      `grafana.contactPoints[0].settings.url: is a credential and must be secret config; set it with: pulumi config set --secret --path 'grafana.contactPoints[0].settings.url' <value>`,
+    ]);
+  });
+
+  it("refuses sidecar delivery to an external Grafana, ownsSharedContent=false in deploy mode, and an ingress without host", () => {
+    assert.deepEqual(problems({ mode: "external", external: { url: "https://g.example.com", token: "t" }, dashboardDelivery: "sidecar" }), [
+      `grafana.dashboardDelivery: "sidecar" needs grafana.mode "deploy" (the sidecar runs in this stack's Grafana pod); use "provider" with an external Grafana`,
+    ]);
+    assert.deepEqual(problems({ ownsSharedContent: false, ingress: { enabled: true }, external: { url: "https://g.example.com" } }), [
+      `grafana.external: is only read when grafana.mode is "external"; remove it or set grafana.mode to "external"`,
+      `grafana.ownsSharedContent: false is only allowed in external mode; a deployed Grafana's content always belongs to its stack`,
+      `grafana.ingress.host: is required when grafana.ingress.enabled is true, e.g. "grafana.example.com"`,
+    ]);
+  });
+
+  it("rejects a typo in a grafana key with a hint", () => {
+    assert.deepEqual(problems({ runbookBaseURL: "https://x" }), [
+      `grafana.runbookBaseURL: unknown key (did you mean "runbookBaseUrl"?); allowed: mode, chartVersion, url, ingress, persistence, resources, external, ownsSharedContent, dataSourceUrls, dashboardDelivery, runbookBaseUrl, contactPoints, defaultContactPoint, routes, groupBy`,
+    ]);
+  });
+
+  it("does not judge the grafana section while Grafana is off", () => {
+    const c = parseConfig({ ...base, "monitoring:features": j({ grafana: false }), [G]: j({ mode: "external" }) });
+    assert.equal(c.grafana.mode, "external");
+  });
+});

@@ -1,0 +1,63 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { parseConfig } from "../../components/config";
+import { grafanaArgsFromConfig, grafanaContentArgsFromConfig } from "../../components/grafana";
+import { valueOf } from "../harness/mocks";
+
+const j = JSON.stringify;
+const raw = (grafana: object) => ({
+  "monitoring:cluster": j({ name: "prod-eu" }),
+  "monitoring:features": j({ grafana: true, tempo: true }),
+  "monitoring:teams": j([
+    { name: "payments", namespaces: ["payments"], scrapeInterval: "15s" },
+    { name: "search", namespaces: ["search"], enabled: false },
+  ]),
+  "monitoring:grafana": j(grafana),
+});
+const endpoints = {
+  platformPrometheus: "http://prometheus-operated.monitoring.svc:9090",
+  teamPrometheus: { payments: "http://prometheus-operated.payments.svc:9090" },
+  tempo: { url: "http://tempo-query-frontend.tempo.svc:3200", metricsGenerator: true },
+};
+const content = { folders: [], dashboards: [], alertGroups: [] };
+
+describe("grafana config → component args", () => {
+  it("deploy mode: chart settings for Grafana, the in-cluster endpoints and every team for GrafanaContent", () => {
+    const cfg = parseConfig(raw({ ingress: { enabled: true, host: "g.example.com" }, defaultContactPoint: "p", contactPoints: [{ name: "p", type: "email", settings: { addresses: ["a@example.com"] } }] }), ["monitoring:grafana"]);
+    const g = grafanaArgsFromConfig(cfg, { namespace: "monitoring" });
+    assert.deepEqual(g.ingress, { enabled: true, host: "g.example.com" });
+    assert.deepEqual(g.persistence, { enabled: true, size: "10Gi" });
+    const connection = { url: "http://grafana.monitoring.svc:80", auth: "admin:x" };
+    const c = grafanaContentArgsFromConfig(cfg, { connection, endpoints, ...content });
+    assert.equal(c.connection, connection);
+    assert.equal(c.cluster, "prod-eu");
+    assert.deepEqual(c.teams, ["payments", "search"], "a disabled team keeps its Grafana team and folder");
+    assert.deepEqual(Object.keys(c.dataSources!.teamPrometheus!), ["payments"], "but has no data source");
+    assert.equal(c.dataSources!.teamPrometheus!.payments.scrapeInterval, "15s");
+    assert.equal(c.dataSources!.platformPrometheus!.url, endpoints.platformPrometheus);
+    assert.deepEqual(c.dataSources!.tempo, endpoints.tempo);
+    assert.equal(c.dataSources!.platformIsDefault, true);
+    assert.equal(c.ownsSharedContent, true);
+    assert.deepEqual(c.notificationPolicy, { defaultContactPoint: "p", groupBy: ["grafana_folder", "alertname", "cluster"], routes: [] });
+  });
+
+  it("external mode: token auth as a secret, data source URL overrides, no shared content unless owner", async () => {
+    const cfg = parseConfig(
+      raw({
+        mode: "external",
+        external: { url: "https://grafana.example.com", token: "glsa_x" },
+        dataSourceUrls: { platformPrometheus: "https://prom.prod-eu.example.com", teamPrometheus: { payments: "https://payments-prom.prod-eu.example.com" } },
+      }),
+      ["monitoring:grafana"],
+    );
+    const c = grafanaContentArgsFromConfig(cfg, { endpoints, ...content });
+    assert.equal(c.connection.url, "https://grafana.example.com");
+    assert.equal(await valueOf(c.connection.auth), "glsa_x");
+    assert.equal(await (pulumi.output(c.connection.auth) as any).isSecret, true);
+    assert.equal(c.dataSources!.platformPrometheus!.url, "https://prom.prod-eu.example.com");
+    assert.equal(c.dataSources!.teamPrometheus!.payments.url, "https://payments-prom.prod-eu.example.com");
+    assert.equal(c.dataSources!.platformIsDefault, false);
+    assert.equal(c.ownsSharedContent, false);
+    assert.equal(c.notificationPolicy, undefined);
+  });
+});

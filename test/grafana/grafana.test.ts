@@ -1,0 +1,113 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { assertUniqueUrns, one, ofType, runWithMocks, valueOf, type Recorded } from "../harness/mocks";
+import { charts } from "../../components/versions";
+
+const CHART = "kubernetes:helm.sh/v4:Chart";
+const SECRET = "kubernetes:core/v1:Secret";
+const MOCK_PASSWORD = "mock-password-grafana-admin-password";
+
+const chartKeys: string[] = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures/chart-grafana-12.11.1/values-keys.json"), "utf8")).keys;
+/** Values the chart passes through as free-form maps (labels, resources, grafana.ini). */
+const FREE_FORM = ["extraLabels", "resources", "serviceMonitor.labels", "grafana.ini"];
+
+/** Every leaf path of `values` (arrays are leaves). */
+function leafPaths(v: unknown, p = ""): string[] {
+  if (v && typeof v === "object" && !Array.isArray(v)) return Object.entries(v).flatMap(([k, x]) => leafPaths(x, p ? `${p}.${k}` : k));
+  return [p];
+}
+function unknownKeys(values: object): string[] {
+  return leafPaths(values).filter((p) => !chartKeys.includes(p) && !FREE_FORM.some((f) => p.startsWith(`${f}.`)));
+}
+
+async function deploy(args: Partial<import("../../components/grafana").GrafanaArgs> = {}) {
+  return runWithMocks(async () => {
+    const { Grafana } = await import("../../components/grafana");
+    const g = new Grafana("grafana", { namespace: "monitoring", ...args });
+    return { g, connUrl: await valueOf(g.connection.url), url: await valueOf(g.url), isSecret: await (g.adminPassword as any).isSecret };
+  });
+}
+
+describe("Grafana (deploy mode)", () => {
+  let resources: Recorded[];
+  let value: Awaited<ReturnType<typeof deploy>>["value"];
+  before(async () => {
+    ({ resources, value } = await deploy());
+  });
+
+  it("installs the pinned grafana chart from its OCI registry", () => {
+    const c = one(resources, CHART, "grafana");
+    assert.equal(c.inputs.chart, "oci://ghcr.io/grafana-community/helm-charts/grafana");
+    assert.equal(c.inputs.version, charts.grafana.version);
+    assert.equal(charts.grafana.version, "12.11.1");
+    assertUniqueUrns(resources);
+  });
+
+  it("keeps the generated admin password secret everywhere and out of the chart values", () => {
+    const pw = one(resources, "random:index/randomPassword:RandomPassword", "grafana-admin-password");
+    assert.equal(pw.inputs.special, false);
+    const s = one(resources, SECRET, "grafana-admin");
+    assert.equal(s.inputs.stringData["admin-password"], MOCK_PASSWORD);
+    assert.ok(s.secretPaths.some((p) => p === "stringData" || p === "stringData.admin-password"), JSON.stringify(s.secretPaths));
+    const c = one(resources, CHART, "grafana");
+    assert.ok(!JSON.stringify(c.inputs).includes(MOCK_PASSWORD), "the password is in the chart inputs");
+    assert.deepEqual(c.inputs.values.admin, { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+    assert.deepEqual(c.dependsOn, [s.urn], "the release waits for its admin Secret");
+    assert.equal(value.isSecret, true, "adminPassword is a secret Output");
+    for (const r of resources) {
+      if (JSON.stringify(r.inputs).includes(MOCK_PASSWORD)) assert.ok(r.secretPaths.length > 0, `${r.type} ${r.name} holds the password in plain text`);
+    }
+  });
+
+  it("turns the chart's ServiceMonitor on for the platform Prometheus", () => {
+    const v = one(resources, CHART, "grafana").inputs.values;
+    assert.deepEqual(v.serviceMonitor, { enabled: true, labels: { "monitoring-stack/scrape": "platform" } });
+  });
+
+  it("sets only values keys the pinned chart has", async () => {
+    assert.deepEqual(unknownKeys(one(resources, CHART, "grafana").inputs.values), []);
+    const full = await deploy({
+      ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tlsSecretName: "grafana-tls" },
+      persistence: { enabled: true, size: "20Gi", storageClassName: "fast" },
+      resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+      dashboardDelivery: "sidecar",
+    });
+    assert.deepEqual(unknownKeys(one(full.resources, CHART, "grafana").inputs.values), []);
+    assert.deepEqual(unknownKeys({ serviceMonitor: { enable: true } }), ["serviceMonitor.enable"], "the check catches a typo");
+  });
+
+  it("applies persistence, ingress and resources from the stack", async () => {
+    const { resources: r, value: v } = await deploy({
+      ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tlsSecretName: "grafana-tls" },
+      persistence: { enabled: true, size: "20Gi", storageClassName: "fast" },
+      resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: {} },
+    });
+    const values = one(r, CHART, "grafana").inputs.values;
+    assert.deepEqual(values.persistence, { enabled: true, size: "20Gi", storageClassName: "fast" });
+    assert.deepEqual(values.deploymentStrategy, { type: "Recreate" });
+    assert.deepEqual(values.ingress, { enabled: true, ingressClassName: "nginx", hosts: ["grafana.example.com"], tls: [{ secretName: "grafana-tls", hosts: ["grafana.example.com"] }] });
+    assert.equal(values["grafana.ini"].server.root_url, "https://grafana.example.com/");
+    assert.deepEqual(values.resources, { requests: { cpu: "200m", memory: "512Mi" } });
+    assert.equal(v.connUrl, "https://grafana.example.com", "the provider goes through the ingress");
+  });
+
+  it("exposes the in-cluster URL and, without ingress, gives it to the provider", () => {
+    assert.equal(value.url, "http://grafana.monitoring.svc:80");
+    assert.equal(value.connUrl, value.url);
+    assert.equal(value.g.adminSecretName, "grafana-admin");
+  });
+
+  it("configures the dashboard sidecar with the label and folder annotation GrafanaContent writes", async () => {
+    const { resources: r } = await deploy({ dashboardDelivery: "sidecar" });
+    const v = one(r, CHART, "grafana").inputs.values;
+    assert.deepEqual(v.sidecar, {
+      dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } },
+    });
+    assert.equal(ofType(resources, CHART)[0].inputs.values.sidecar, undefined, "no sidecar with provider delivery");
+  });
+
+  it("refuses an ingress without host", async () => {
+    await assert.rejects(deploy({ ingress: { enabled: true } }), /Unable to create the Grafana ingress: ingress.host is not set/);
+  });
+});
