@@ -79,6 +79,12 @@ describe("kueue exporter: API faults (real bundle, fake API)", function () {
     });
   });
 
+  // A failed test must not leave its fault behind for the next one.
+  afterEach(function () {
+    api.faults = [];
+    setGood();
+  });
+
   after(async function () {
     await exporter?.kill();
     await api.stop();
