@@ -1,12 +1,147 @@
-/** Config of the Tempo (tempo-distributed) component. */
-import { dflt, obj, oneOf, opt, str, strMap } from "./schema";
+/**
+ * Config of the Tempo (tempo-distributed) component: `monitoring:tempo`.
+ *
+ * Rules inside the section (a backend's settings present when selected, credential pairs, annotation
+ * values) are checked by the section itself, so they hold wherever the config is parsed. Rules that need
+ * other sections (`cluster.environment`, `features.tempo`) live in `tempoEnvironmentProblems` (pure), to be
+ * registered with `registerSectionCheck` from outside this module (it is imported by config/index.ts while
+ * that module is still initialising; see config/grafana.ts) once every prod stack file satisfies them.
+ */
+import type { StackConfig } from "./index";
+import { bool, Ctx, dflt, Field, int, obj, ObjField, oneOf, opt, resources, secretStr, show, storage, str, strMap } from "./schema";
 
 export const TEMPO_BACKENDS = ["local", "s3", "gcs", "azure"] as const;
+export type TempoBackend = (typeof TEMPO_BACKENDS)[number];
 
-export const tempoSection = obj("Tempo distributed (when `features.tempo`).", {
+/** Go's time.ParseDuration grammar (Tempo's durations are Go durations: no "d", unlike Prometheus). */
+export const GO_DURATION_RE = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/** Kubernetes annotation key: optional DNS-subdomain prefix + "/" + name (apimachinery IsQualifiedName). */
+export const ANNOTATION_KEY_RE = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function component(what: string, requests: { cpu: string; memory: string }) {
+  return {
+    replicas: dflt(int(`${what} replicas`, 1, 100), 1),
+    resources: resources(`${what} container resources`, { requests }),
+  };
+}
+
+/** A section whose own cross-key rules run right after its keys parsed. */
+class CheckedSection<S extends Record<string, Field<any>>> extends ObjField<S> {
+  constructor(doc: string, shape: S, private readonly rules: (v: any, path: string, fail: (p: string, m: string) => void) => void) {
+    super(doc, shape);
+  }
+  parse(v: unknown, path: string, ctx: Ctx) {
+    const out = super.parse(v, path, ctx);
+    if (out) this.rules(out, path, (p, message) => ctx.problems.push({ path: p, message }));
+    return out;
+  }
+}
+
+const tempoShape = {
   chartVersion: opt(str("Override the pinned tempo-distributed chart version (components/versions.ts)")),
-  storage: obj("Trace storage", {
-    backend: dflt(oneOf("Trace storage backend; `local` keeps traces on the ingesters' disks (dev only)", TEMPO_BACKENDS), "local"),
+  storage: obj("Trace storage (tempo.yaml storage.trace)", {
+    backend: dflt(oneOf("Trace storage backend; `local` keeps blocks on each ingester's own disk, where queriers and compactors cannot read them (dev only)", TEMPO_BACKENDS), "local"),
+    s3: opt(
+      obj("S3 or S3-compatible bucket (when `backend` is \"s3\")", {
+        bucket: str("Bucket name"),
+        endpoint: str("Endpoint host[:port], e.g. \"s3.eu-west-1.amazonaws.com\" or \"minio.minio.svc:9000\""),
+        region: opt(str("Region, e.g. \"eu-west-1\"")),
+        prefix: opt(str("Key prefix inside the bucket")),
+        insecure: dflt(bool("Plain HTTP to the endpoint"), false),
+        forcePathStyle: dflt(bool("Path-style requests (MinIO and most S3-compatible stores)"), false),
+        accessKeyId: opt(str("Access key id; unset = the pods' AWS credential chain (IRSA via `serviceAccountAnnotations`, instance role)")),
+        secretAccessKey: opt(secretStr("Secret access key (with `accessKeyId`); delivered as env AWS_SECRET_ACCESS_KEY from a Kubernetes Secret")),
+      }),
+    ),
+    gcs: opt(
+      obj("Google Cloud Storage bucket (when `backend` is \"gcs\")", {
+        bucket: str("Bucket name"),
+        prefix: opt(str("Object prefix inside the bucket")),
+        serviceAccountKey: opt(secretStr("Service-account key JSON; mounted from a Kubernetes Secret as GOOGLE_APPLICATION_CREDENTIALS. Unset = workload identity")),
+      }),
+    ),
+    azure: opt(
+      obj("Azure Blob Storage container (when `backend` is \"azure\")", {
+        container: str("Container name"),
+        storageAccountName: str("Storage account name"),
+        endpointSuffix: opt(str("Endpoint suffix; Tempo's default is \"blob.core.windows.net\"")),
+        prefix: opt(str("Blob prefix inside the container")),
+        useFederatedToken: dflt(bool("Authenticate with Azure workload identity instead of an account key"), false),
+        storageAccountKey: opt(secretStr("Storage account key; delivered as env AZURE_STORAGE_KEY from a Kubernetes Secret")),
+      }),
+    ),
   }),
-  extraServiceAnnotations: dflt(strMap("Annotations added to every Service of the chart, besides the scrape annotations"), {}),
-});
+  retention: dflt(
+    str("How long trace blocks are kept (compactor block_retention), a Go duration").check((v) => GO_DURATION_RE.test(v), `is not a Go duration; use e.g. "48h" or "336h" (units h, m, s; no "d")`),
+    "48h",
+  ),
+  distributor: obj("Distributors (receive OTLP)", component("Distributor", { cpu: "100m", memory: "256Mi" })),
+  ingester: obj("Ingesters (write path; replication factor 3 from 3 replicas, else 1)", {
+    ...component("Ingester", { cpu: "100m", memory: "512Mi" }),
+    persistence: opt(storage("WAL and block storage per ingester (a PersistentVolumeClaim); emptyDir when unset")),
+  }),
+  querier: obj("Queriers", component("Querier", { cpu: "100m", memory: "256Mi" })),
+  queryFrontend: obj("Query frontends (the query API Grafana uses)", component("Query frontend", { cpu: "100m", memory: "128Mi" })),
+  compactor: obj("Compactors", component("Compactor", { cpu: "100m", memory: "256Mi" })),
+  metricsGenerator: obj("Metrics generator: service-graph and span metrics remote-written to the platform Prometheus", {
+    enabled: dflt(bool("Run it (only when `features.platformMonitoring`: it writes to the platform Prometheus)"), true),
+    ...component("Metrics generator", { cpu: "100m", memory: "256Mi" }),
+  }),
+  memcached: obj("The chart's memcached (query cache) and its exporter", component("Memcached", { cpu: "50m", memory: "128Mi" })),
+  serviceAccountAnnotations: dflt(strMap("Annotations of Tempo's ServiceAccount, e.g. IRSA's eks.amazonaws.com/role-arn or GKE workload identity"), {}),
+  extraServiceAnnotations: dflt(
+    strMap("Annotations added to every Service of the chart, besides the prometheus.io/* scrape annotations the component sets", {
+      test: (k) => ANNOTATION_KEY_RE.test(k) && !k.startsWith("prometheus.io/"),
+      allowed: "use a Kubernetes annotation key such as \"example.com/owner\"; prometheus.io/* keys are set by the component",
+    }),
+    {},
+  ),
+};
+
+/** Rules inside `tempo` (path = the section's path, "tempo"). */
+export function tempoSectionProblems(t: any, path: string, fail: (p: string, m: string) => void): void {
+  const s = t.storage;
+  const p = (k: string) => `${path}.${k}`;
+  for (const b of ["s3", "gcs", "azure"] as const) {
+    if (s.backend === b && !s[b]) fail(p(`storage.${b}`), `is required when ${p("storage.backend")} is ${show(b)}`);
+    if (s.backend !== b && s[b]) fail(p(`storage.${b}`), `is set but ${p("storage.backend")} is ${show(s.backend)}; remove it or set the backend to ${show(b)}`);
+  }
+  if (s.s3 && (s.s3.accessKeyId === undefined) !== (s.s3.secretAccessKey === undefined)) {
+    const missing = s.s3.accessKeyId === undefined ? "accessKeyId" : "secretAccessKey";
+    const other = missing === "accessKeyId" ? "secretAccessKey" : "accessKeyId";
+    fail(p(`storage.s3.${missing}`), `is required with ${p(`storage.s3.${other}`)}; set both, or neither to use the pods' AWS credential chain`);
+  }
+  if (s.azure && !s.azure.useFederatedToken && s.azure.storageAccountKey === undefined) {
+    fail(p("storage.azure.storageAccountKey"), `is required unless ${p("storage.azure.useFederatedToken")} is true`);
+  }
+  if (s.azure && s.azure.useFederatedToken && s.azure.storageAccountKey !== undefined) {
+    fail(p("storage.azure.storageAccountKey"), `is set but ${p("storage.azure.useFederatedToken")} is true; use one of them`);
+  }
+  for (const [k, v] of Object.entries<string>(t.extraServiceAnnotations)) {
+    // The chart renders most Service annotations through tpl, the gossip ring's not: "{{" would differ.
+    if (v.includes("{{")) fail(p(`extraServiceAnnotations.${k}`), `${show(v)} contains "{{"; the chart renders most Service annotations through tpl (not the gossip ring's), so templates are not allowed`);
+  }
+}
+
+export const tempoSection = new CheckedSection("Tempo distributed (when `features.tempo`).", tempoShape, tempoSectionProblems);
+export type TempoConfig = NonNullable<ReturnType<typeof tempoSection.parse>>;
+
+/** Minimum replicas per component in `cluster.environment: prod`. */
+export const TEMPO_PROD_MIN_REPLICAS = { distributor: 2, ingester: 3, querier: 2, queryFrontend: 2 } as const;
+
+/**
+ * Rules that need other sections: in prod, Tempo (when on) must keep traces in object storage and run its
+ * request path replicated (3 ingesters for replication factor 3).
+ */
+export function tempoEnvironmentProblems(cfg: StackConfig, fail: (path: string, message: string) => void): void {
+  if (!cfg.features.tempo || cfg.cluster.environment !== "prod") return;
+  const t = cfg.tempo;
+  if (t.storage.backend === "local") {
+    fail("tempo.storage.backend", `"local" keeps traces on the ingesters' disks; cluster.environment "prod" requires "s3", "gcs" or "azure"`);
+  }
+  for (const [c, min] of Object.entries(TEMPO_PROD_MIN_REPLICAS)) {
+    const n = (t as any)[c].replicas as number;
+    if (n < min) fail(`tempo.${c}.replicas`, `${n} is not highly available; cluster.environment "prod" requires at least ${min} replicas`);
+  }
+}
