@@ -73,6 +73,8 @@ export interface SpegelArgs {
   additionalMirrorTargets?: string[];
   /** Spegel container resources. @default the chart's (128Mi memory request = limit) */
   resources?: k8s.types.input.core.v1.ResourceRequirements;
+  /** Resources the chart waits for, e.g. the Prometheus Operator CRDs (it renders a ServiceMonitor). @default [] */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** Chart values for `args`, release fullname `fullname`. Pure: tested directly. */
@@ -148,7 +150,7 @@ export class Spegel extends pulumi.ComponentResource {
         namespace,
         values: spegelValues(name, args),
       },
-      { parent: this },
+      { parent: this, dependsOn: args.dependsOn ?? [] },
     );
 
     this.namespace = pulumi.output(namespace);

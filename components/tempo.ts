@@ -96,6 +96,8 @@ export interface TempoArgs {
    * Prometheus replica: a remote write reaches one replica only). @default off
    */
   metricsGenerator?: { remoteWriteUrls: pulumi.Input<string>[] };
+  /** Resources the chart waits for, e.g. the Prometheus Operator CRDs (it renders ServiceMonitors). @default [] */
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** In-cluster endpoints of a release (Service names: `<fullname>-<component>`, fullname = the component name). */
@@ -285,7 +287,7 @@ export class Tempo extends pulumi.ComponentResource {
     if (problems.length) throw new pulumi.ResourceError(`Unable to create Tempo ${name}:\n  - ${problems.join("\n  - ")}`, this);
 
     const fullname = name;
-    const dependsOn: pulumi.Resource[] = [];
+    const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? [])];
     const secretData = storageSecretData(args.storage);
     if (secretData) {
       dependsOn.push(

@@ -153,6 +153,15 @@ describe("Spegel component", () => {
     assert.deepEqual(validateSpegelArgs("spegel", { ...args, mirroredRegistries: ["_default", "http://registry.local:5000"] }), []);
   });
 
+  it("makes the chart wait for what the caller names (the operator's CRDs: it renders a ServiceMonitor)", async () => {
+    const { resources } = await runWithMocks(async () => {
+      const { ConfigMap } = await import("@pulumi/kubernetes/core/v1");
+      const crds = new ConfigMap("crds", {});
+      new Spegel("spegel", { ...args, createNamespace: false, dependsOn: [crds] });
+    });
+    assert.deepEqual(one(resources, CHART, "spegel").dependsOn, [one(resources, "kubernetes:core/v1:ConfigMap", "crds").urn]);
+  });
+
   it("two instances do not collide", async () => {
     const { resources } = await runWithMocks(() => {
       new Spegel("spegel-a", { namespace: "spegel-a" });

@@ -91,12 +91,13 @@ describe("Tempo config", () => {
 
   it("prod rules: object storage and replicated request path when Tempo is on", () => {
     const prod = (tempo: unknown, features = { tempo: true }): string[] => {
+      // Parsed as staging, then judged as prod: the rules are tested on their own, wherever they are called from.
       const cfg = parseConfig({
-        "monitoring:cluster": JSON.stringify({ name: "prod", environment: "prod" }),
-        "monitoring:platformPrometheus": JSON.stringify({ replicas: 2 }),
+        "monitoring:cluster": JSON.stringify({ name: "prod", environment: "staging" }),
         "monitoring:features": JSON.stringify(features),
         "monitoring:tempo": JSON.stringify(tempo),
       });
+      cfg.cluster.environment = "prod";
       const out: string[] = [];
       tempoEnvironmentProblems(cfg as StackConfig, (p, m) => out.push(`${p}: ${m}`));
       return out;

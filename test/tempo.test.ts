@@ -174,6 +174,15 @@ describe("Tempo component", () => {
     assert.equal(validateTempoArgs("a".repeat(33), dev).length, 1);
   });
 
+  it("makes the chart wait for what the caller names (the operator's CRDs: it renders ServiceMonitors)", async () => {
+    const { resources } = await runWithMocks(async () => {
+      const { ConfigMap } = await import("@pulumi/kubernetes/core/v1");
+      const crds = new ConfigMap("crds", {});
+      new Tempo("tempo", { ...dev, dependsOn: [crds] });
+    });
+    assert.deepEqual(one(resources, CHART, "tempo").dependsOn, [one(resources, "kubernetes:core/v1:ConfigMap", "crds").urn]);
+  });
+
   it("two instances do not collide", async () => {
     const { resources } = await runWithMocks(() => {
       new Tempo("tempo-a", { ...dev, namespace: "a", storage: { backend: "azure", container: "c", storageAccountName: "s", storageAccountKey: "k" } });
