@@ -45,7 +45,7 @@ export const DEFAULTS = {
 
 /**
  * Upper bound of KUEUEX_PAGE_SIZE. Kueue clamps `limit` to MaxPendingWorkloadsLimit = 100_000
- * (kubernetes-sigs/kueue v0.19.2 pkg/constants/constants.go, applied in pkg/visibility/storage/utils.go
+ * (kubernetes-sigs/kueue v0.19.2 pkg/constants/constants.go, since v0.19.0; applied in pkg/visibility/storage/utils.go
  * boundedLimitOffset); a larger page size would make a full page look short and end paging early.
  */
 export const MAX_PAGE_SIZE = 100_000;
