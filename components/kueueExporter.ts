@@ -102,6 +102,8 @@ export class KueueExporter extends pulumi.ComponentResource {
             spec: {
               serviceAccountName: sa.metadata.name,
               automountServiceAccountToken: true,
+              // No KUBERNETES-style service env vars: the exporter rejects unknown KUEUEX_* variables as typos.
+              enableServiceLinks: false,
               securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
               containers: [
                 {

@@ -132,8 +132,13 @@ export interface PlatformPrometheusArgs {
 export class PlatformPrometheus extends pulumi.ComponentResource {
   /** In-cluster query URL. */
   public readonly url: string;
-  /** Remote-write endpoint (meaningful when the receiver is enabled). */
+  /** Remote-write endpoint through the governing Service (meaningful when the receiver is enabled). */
   public readonly remoteWriteUrl: string;
+  /**
+   * One remote-write endpoint per replica: replicas do not share data, so a writer (Tempo's
+   * metrics-generator) must write to each pod, addressed through the StatefulSet's governing Service.
+   */
+  public readonly remoteWriteUrls: string[];
 
   constructor(name: string, args: PlatformPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:PlatformPrometheus", name, {}, opts);
@@ -191,7 +196,9 @@ export class PlatformPrometheus extends pulumi.ComponentResource {
     addHealthObjects(this, name, { crName, namespace: ns, settings: args.settings, dependsOn: args.dependsOn }, labels, cr);
     this.url = prometheusUrl(ns);
     this.remoteWriteUrl = `${this.url}/api/v1/write`;
-    this.registerOutputs({ url: this.url, remoteWriteUrl: this.remoteWriteUrl });
+    // Pods prometheus-<name>-<i> of StatefulSet prometheus-<name>, serviceName prometheus-operated (operator v0.93).
+    this.remoteWriteUrls = Array.from({ length: args.settings.replicas }, (_, i) => `http://prometheus-${crName}-${i}.prometheus-operated.${ns}.svc:9090/api/v1/write`);
+    this.registerOutputs({ url: this.url, remoteWriteUrl: this.remoteWriteUrl, remoteWriteUrls: this.remoteWriteUrls });
   }
 }
 

@@ -9,6 +9,11 @@ import { standardLabels } from "./labels";
 import { PrometheusOperator } from "./operator";
 import { PlatformPrometheus, TeamPrometheus } from "./prometheus";
 import { KueueExporter } from "./kueueExporter";
+import { Tempo, tempoArgsFromConfig } from "./tempo";
+import { Spegel, spegelArgsFromConfig } from "./spegel";
+import { Grafana, GrafanaContent, grafanaArgsFromConfig, grafanaContentArgsFromConfig } from "./grafana";
+import { loadDashboards, loadFolders } from "./content/dashboards";
+import { loadAlertGroups } from "./content/alerts";
 
 export interface MonitoringStackArgs {
   /** The validated stack config (components/config). */
@@ -20,6 +25,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
   public readonly platformPrometheus?: PlatformPrometheus;
   public readonly teamPrometheus: Record<string, TeamPrometheus>;
   public readonly kueueExporter?: KueueExporter;
+  public readonly tempo?: Tempo;
+  public readonly spegel?: Spegel;
+  public readonly grafana?: Grafana;
+  public readonly grafanaContent?: GrafanaContent;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:MonitoringStack", name, {}, opts);
@@ -77,8 +86,49 @@ export class MonitoringStack extends pulumi.ComponentResource {
       );
     }
 
+    let tempoMetricsGenerator = false;
+    if (cfg.features.tempo) {
+      const tempoNs = namespace("tempo", cfg.namespaces.tempo);
+      const tempoArgs = tempoArgsFromConfig(cfg, { namespace: tempoNs.metadata.name, metricsGeneratorRemoteWriteUrls: this.platformPrometheus?.remoteWriteUrls });
+      tempoMetricsGenerator = tempoArgs.metricsGenerator !== undefined;
+      this.tempo = new Tempo(`${name}-tempo`, { ...tempoArgs, dependsOn: crsNeed }, { parent: this });
+    }
+
+    if (cfg.features.spegel) {
+      // Spegel creates its own namespace: its pods need host access, which Pod Security must allow there only.
+      this.spegel = new Spegel(`${name}-spegel`, { ...spegelArgsFromConfig(cfg), dependsOn: crsNeed }, { parent: this });
+    }
+
+    if (cfg.features.grafana) {
+      if (cfg.grafana.mode === "deploy") {
+        this.grafana = new Grafana(`${name}-grafana`, grafanaArgsFromConfig(cfg, { namespace: monitoringNs.metadata.name, dependsOn: crsNeed }), { parent: this });
+      }
+      // Dashboards and alerts are repo data (dashboards/, alerts/): loaded and checked here, before any
+      // Grafana resource is declared, so a broken file fails the plan naming the file.
+      this.grafanaContent = new GrafanaContent(
+        `${name}-grafana-content`,
+        grafanaContentArgsFromConfig(cfg, {
+          connection: this.grafana?.connection,
+          endpoints: {
+            platformPrometheus: this.platformPrometheus?.url,
+            teamPrometheus: Object.fromEntries(Object.entries(this.teamPrometheus).map(([t, p]) => [t, p.url])),
+            tempo: this.tempo && { url: this.tempo.queryFrontendUrl, metricsGenerator: tempoMetricsGenerator },
+          },
+          folders: loadFolders(),
+          dashboards: loadDashboards(),
+          alertGroups: loadAlertGroups(),
+          sidecarNamespace: monitoringNs.metadata.name,
+        }),
+        { parent: this },
+      );
+    }
+
     this.registerOutputs({
       operator: this.operator,
+      tempo: this.tempo,
+      spegel: this.spegel,
+      grafana: this.grafana,
+      grafanaContent: this.grafanaContent,
       kueueExporter: this.kueueExporter,
       platformPrometheus: this.platformPrometheus,
       teamPrometheus: this.teamPrometheus,
@@ -91,6 +141,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
       platformPrometheusUrl: this.platformPrometheus?.url,
       teamPrometheusUrls: Object.fromEntries(Object.entries(this.teamPrometheus).map(([t, p]) => [t, p.url])),
       kueueExporterMetricsUrl: this.kueueExporter?.metricsUrl,
+      tempoQueryFrontendUrl: this.tempo?.queryFrontendUrl,
+      tempoOtlpGrpcEndpoint: this.tempo?.otlpGrpcEndpoint,
+      tempoOtlpHttpEndpoint: this.tempo?.otlpHttpEndpoint,
+      grafanaUrl: this.grafana?.url,
+      grafanaAdminSecretName: this.grafana?.adminSecretName,
     };
   }
 }

@@ -16,7 +16,8 @@ import * as YAML from "yaml";
 import { ConfigError, parseConfig } from "../components/config";
 import { listStacks, readStackConfig } from "../components/config/stackFiles";
 import { REPO, runStack } from "../test/harness/program";
-import type { Recorded } from "../test/harness/mocks";
+import { valueOf, type Recorded } from "../test/harness/mocks";
+import * as pulumi from "@pulumi/pulumi";
 
 let dir = REPO;
 
@@ -127,6 +128,12 @@ async function main() {
     }
   }
 
+  // Stack outputs as `pulumi stack output` would show them: resolved, secrets masked.
+  const outputs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value ?? {})) {
+    const o = pulumi.output(v);
+    outputs[k] = (await o.isSecret) ? "[secret]" : await valueOf(o);
+  }
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(shortType(r.type), (counts.get(shortType(r.type)) ?? 0) + 1);
   const summary = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`);
@@ -134,7 +141,7 @@ async function main() {
     `Plan for stack "${stack}" (${raw.secretKeys.length ? `secret keys: ${raw.secretKeys.join(", ")}` : "no secret keys"})\n\n` +
       `${renderTree(resources)}\n\n` +
       `${resources.length} resources (${resources.filter((r) => r.custom).length} custom, ${resources.filter((r) => !r.custom).length} components), evaluated in ${ms} ms:\n${summary.join("\n")}\n\n` +
-      `Outputs: ${JSON.stringify(value, null, 2)}\n\nWritten to ${path.relative(process.cwd(), outDir) || outDir}/\n`,
+      `Outputs: ${JSON.stringify(outputs, null, 2)}\n\nWritten to ${path.relative(process.cwd(), outDir) || outDir}/\n`,
   );
 }
 

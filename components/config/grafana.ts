@@ -5,10 +5,8 @@
  * several cluster stacks share (every stack pushes its own data sources; the one stack with
  * `ownsSharedContent` pushes the folders, teams, dashboards, contact points and the notification policy).
  *
- * Cross-key rules live in `grafanaProblems` (pure). It is registered with `registerSectionCheck` by
- * components/grafana/index.ts, not here: this module is imported by config/index.ts while that module is
- * still initialising, so calling registerSectionCheck from here would hit its `sectionChecks` array before
- * it exists (a TDZ ReferenceError).
+ * Cross-key rules live in `grafanaProblems` (pure), called by parseConfig (config/index.ts) after the
+ * sections have parsed.
  */
 import type { StackConfig } from "./index";
 import { arr, bool, dflt, dnsLabel, obj, oneOf, opt, quantity, resources, secretStr, show, str, strMap, url } from "./schema";

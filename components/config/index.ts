@@ -14,10 +14,10 @@ import {
   platformPrometheusSection,
   teamsSection,
 } from "./core";
-import { tempoSection } from "./tempo";
+import { tempoEnvironmentProblems, tempoSection } from "./tempo";
 import { spegelSection } from "./spegel";
 import { kueueExporterSection } from "./kueueExporter";
-import { grafanaSection } from "./grafana";
+import { grafanaProblems, grafanaSection } from "./grafana";
 
 /** The Pulumi project name (Pulumi.yaml `name`): config keys are `monitoring:<key>`. */
 export const PROJECT = "monitoring";
@@ -127,14 +127,10 @@ function crossChecks(cfg: StackConfig, ctx: Ctx): void {
       if (t.enabled && t.replicas < 2) fail(`teams[${i}].replicas`, haMsg(t.replicas));
     });
   }
-  for (const check of sectionChecks) check(cfg, fail);
-}
-
-/** Cross-key checks contributed by component sections (registered from their modules). */
-export type SectionCheck = (cfg: StackConfig, fail: (path: string, message: string) => void) => void;
-const sectionChecks: SectionCheck[] = [];
-export function registerSectionCheck(c: SectionCheck): void {
-  sectionChecks.push(c);
+  // Rules of component sections that need other sections (called here, at parse time, rather than
+  // registered by the section modules: those are imported while this module is still initialising).
+  tempoEnvironmentProblems(cfg, fail);
+  grafanaProblems(cfg, fail);
 }
 
 /** Rows of the config reference (README / docs/CONFIG.md). */

@@ -3,9 +3,8 @@
  *
  * Rules inside the section (a backend's settings present when selected, credential pairs, annotation
  * values) are checked by the section itself, so they hold wherever the config is parsed. Rules that need
- * other sections (`cluster.environment`, `features.tempo`) live in `tempoEnvironmentProblems` (pure), to be
- * registered with `registerSectionCheck` from outside this module (it is imported by config/index.ts while
- * that module is still initialising; see config/grafana.ts) once every prod stack file satisfies them.
+ * other sections (`cluster.environment`, `features.tempo`) live in `tempoEnvironmentProblems` (pure),
+ * called by parseConfig (config/index.ts) after the sections have parsed.
  */
 import type { StackConfig } from "./index";
 import { bool, Ctx, dflt, Field, int, obj, ObjField, oneOf, opt, resources, secretStr, show, storage, str, strMap } from "./schema";

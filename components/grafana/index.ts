@@ -1,12 +1,4 @@
-/**
- * Grafana: the deployment (deploy mode) and the content pushed into it (both modes).
- * Importing this module also registers the grafana config section's cross-key checks with parseConfig
- * (components/config/grafana.ts explains why the section cannot register them itself).
- */
-import { registerSectionCheck } from "../config";
-import { grafanaProblems } from "../config/grafana";
-
-registerSectionCheck(grafanaProblems);
+/** Grafana: the deployment (deploy mode) and the content pushed into it (both modes). */
 
 export { Grafana, GrafanaArgs, GrafanaConnection, GrafanaIngress, grafanaValues, ingressUrl, SIDECAR, ADMIN_SECRET_KEYS } from "./grafana";
 export { GrafanaContent, GrafanaContentArgs, FolderPlan, planFolders, dashboardConfigJson } from "./content";
