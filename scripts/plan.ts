@@ -131,7 +131,7 @@ async function main() {
   // Stack outputs as `pulumi stack output` would show them: resolved, secrets masked.
   const outputs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value ?? {})) {
-    const o = pulumi.output(v);
+    const o = pulumi.output(v as pulumi.Input<unknown>) as pulumi.Output<unknown>;
     outputs[k] = (await o.isSecret) ? "[secret]" : await valueOf(o);
   }
   const counts = new Map<string, number>();
