@@ -132,7 +132,7 @@ async function main() {
   const outputs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value ?? {})) {
     const o = pulumi.output(v as pulumi.Input<unknown>) as pulumi.Output<unknown>;
-    outputs[k] = (await o.isSecret) ? "[secret]" : await valueOf(o);
+    outputs[k] = (await pulumi.isSecret(o)) ? "[secret]" : await valueOf(o);
   }
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(shortType(r.type), (counts.get(shortType(r.type)) ?? 0) + 1);
