@@ -32,6 +32,8 @@ export interface PrometheusOperatorArgs {
   crdsChartVersion?: string;
 }
 
+export const OPERATOR_FULLNAME = "kube-prometheus";
+
 /** Operator container resources reserved by default (issue #2: requests 200m CPU / 200Mi memory). */
 export const DEFAULT_OPERATOR_RESOURCES: Resources = { requests: { cpu: "200m", memory: "200Mi" }, limits: {} };
 
@@ -56,6 +58,9 @@ export function operatorValues(args: { clusterExporters: boolean; resources: Res
   return {
     // The CRDs have their own release (retained on delete); the chart must not own them too.
     crds: { enabled: false },
+    // Stable object names whatever the Pulumi resource (= release) name: the operator's Service is
+    // "kube-prometheus-operator" (templates/_helpers.tpl kube-prometheus-stack.operator.fullname).
+    fullnameOverride: OPERATOR_FULLNAME,
     commonLabels: chartLabels(),
     // Operator only: the stack declares its own Prometheus CRs; Grafana is its own component;
     // alerts are Grafana-managed (alerts/), so no Alertmanager and no default rules.
