@@ -83,41 +83,76 @@ export function prometheusSpec(s: PrometheusSettings, extra: { serviceAccountNam
   };
 }
 
-interface Common {
-  /** Name of the Prometheus object (and prefix of its ServiceAccount). */
+/** The selector fields of a Prometheus spec: which monitors and rules it reads, and from which namespaces. */
+export function monitorSelectors(selector: object, namespaceSelector: object) {
+  return {
+    serviceMonitorSelector: selector,
+    serviceMonitorNamespaceSelector: namespaceSelector,
+    podMonitorSelector: selector,
+    podMonitorNamespaceSelector: namespaceSelector,
+    probeSelector: selector,
+    probeNamespaceSelector: namespaceSelector,
+    ruleSelector: selector,
+    ruleNamespaceSelector: namespaceSelector,
+  };
+}
+
+interface InstanceSpec {
+  /** Name of the Prometheus object (and suffix of its ServiceAccount's name). */
   crName: string;
   namespace: string;
+  labels: Record<string, string>;
   settings: PrometheusSettings;
+  externalLabels: Record<string, string>;
+  /** Selectors and any other spec fields particular to the kind of instance. */
+  spec: Record<string, unknown>;
   /** Resources that must exist first: the CRD release and the operator. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Shared tail of both components: the self ServiceMonitor and the PodDisruptionBudget. */
-function addHealthObjects(parent: pulumi.ComponentResource, name: string, c: Common, labels: Record<string, string>, cr: pulumi.Resource) {
+/**
+ * What both kinds of instance declare: the ServiceAccount, the Prometheus object, a ServiceMonitor so the
+ * platform Prometheus watches its health, and a PodDisruptionBudget when replicated. RBAC differs per kind
+ * and is declared by the caller against the returned ServiceAccount.
+ */
+function declareInstance(parent: pulumi.ComponentResource, name: string, i: InstanceSpec): k8s.core.v1.ServiceAccount {
+  const saName = `prometheus-${i.crName}`;
+  const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: saName, namespace: i.namespace, labels: i.labels } }, { parent });
+  const cr = new k8s.apiextensions.CustomResource(
+    `${name}`,
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "Prometheus",
+      metadata: { name: i.crName, namespace: i.namespace, labels: i.labels },
+      spec: { ...prometheusSpec(i.settings, { serviceAccountName: saName, externalLabels: i.externalLabels }), ...i.spec },
+    },
+    { parent, dependsOn: [...i.dependsOn, sa] },
+  );
   new k8s.apiextensions.CustomResource(
     `${name}-self`,
     {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "ServiceMonitor",
-      metadata: { name: `prometheus-${c.crName}`, namespace: c.namespace, labels: { ...labels, ...PLATFORM_SCRAPE_LABEL } },
+      metadata: { name: saName, namespace: i.namespace, labels: { ...i.labels, ...PLATFORM_SCRAPE_LABEL } },
       spec: {
         // The governing Service of this namespace's Prometheus (label set by the operator; v0.93 common.go).
         selector: { matchLabels: { "operated-prometheus": "true" } },
         endpoints: [{ port: "web", path: "/metrics" }],
       },
     },
-    { parent, dependsOn: c.dependsOn },
+    { parent, dependsOn: i.dependsOn },
   );
-  if (c.settings.replicas >= 2) {
+  if (i.settings.replicas >= 2) {
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
       {
-        metadata: { name: `prometheus-${c.crName}`, namespace: c.namespace, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: prometheusPodSelector(c.crName) } },
+        metadata: { name: saName, namespace: i.namespace, labels: i.labels },
+        spec: { maxUnavailable: 1, selector: { matchLabels: prometheusPodSelector(i.crName) } },
       },
       { parent, dependsOn: [cr] },
     );
   }
+  return sa;
 }
 
 export interface PlatformPrometheusArgs {
@@ -146,7 +181,20 @@ export class PlatformPrometheus extends pulumi.ComponentResource {
     const ns = args.namespace;
     const labels = standardLabels("prometheus", "platform");
 
-    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: `prometheus-${crName}`, namespace: ns, labels } }, { parent: this });
+    const selected = { matchLabels: { ...PLATFORM_SCRAPE_LABEL } };
+    const sa = declareInstance(this, name, {
+      crName,
+      namespace: ns,
+      labels,
+      settings: args.settings,
+      externalLabels: { cluster: args.clusterName },
+      spec: {
+        // `{}` namespace selector = every namespace; the label selector keeps it to what asked for platform scraping.
+        ...monitorSelectors(selected, {}),
+        ...(args.enableRemoteWriteReceiver ? { enableRemoteWriteReceiver: true } : {}),
+      },
+      dependsOn: args.dependsOn,
+    });
     const role = new k8s.rbac.v1.ClusterRole(
       `${name}-read`,
       {
@@ -170,30 +218,6 @@ export class PlatformPrometheus extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const selected = { matchLabels: { ...PLATFORM_SCRAPE_LABEL } };
-    const cr = new k8s.apiextensions.CustomResource(
-      `${name}`,
-      {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "Prometheus",
-        metadata: { name: crName, namespace: ns, labels },
-        spec: {
-          ...prometheusSpec(args.settings, { serviceAccountName: `prometheus-${crName}`, externalLabels: { cluster: args.clusterName } }),
-          // `{}` namespace selector = every namespace; the label selector keeps it to what asked for platform scraping.
-          serviceMonitorSelector: selected,
-          serviceMonitorNamespaceSelector: {},
-          podMonitorSelector: selected,
-          podMonitorNamespaceSelector: {},
-          probeSelector: selected,
-          probeNamespaceSelector: {},
-          ruleSelector: selected,
-          ruleNamespaceSelector: {},
-          ...(args.enableRemoteWriteReceiver ? { enableRemoteWriteReceiver: true } : {}),
-        },
-      },
-      { parent: this, dependsOn: [...args.dependsOn, sa] },
-    );
-    addHealthObjects(this, name, { crName, namespace: ns, settings: args.settings, dependsOn: args.dependsOn }, labels, cr);
     this.url = prometheusUrl(ns);
     this.remoteWriteUrl = `${this.url}/api/v1/write`;
     // Pods prometheus-<name>-<i> of StatefulSet prometheus-<name>, serviceName prometheus-operated (operator v0.93).
@@ -222,7 +246,21 @@ export class TeamPrometheus extends pulumi.ComponentResource {
     const ns = args.namespaces[0];
     const labels = { ...standardLabels("prometheus", "team"), "monitoring-stack/team": args.team };
 
-    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: `prometheus-${crName}`, namespace: ns, labels } }, { parent: this });
+    const sa = declareInstance(this, name, {
+      crName,
+      namespace: ns,
+      labels,
+      settings: args.settings,
+      externalLabels: { cluster: args.clusterName, team: args.team },
+      spec: {
+        // Any monitor/rule object, but only in the team's namespaces (unset would mean "own namespace only",
+        // `{}` all namespaces: both wrong here).
+        ...monitorSelectors({}, namespaceListSelector(args.namespaces)),
+        // A ServiceMonitor's own namespaceSelector could otherwise point at another team's namespace.
+        ignoreNamespaceSelectors: true,
+      },
+      dependsOn: args.dependsOn,
+    });
     // One Role + RoleBinding per namespace: the team's Prometheus can read these namespaces and no other.
     for (const target of args.namespaces) {
       const role = new k8s.rbac.v1.Role(
@@ -240,35 +278,6 @@ export class TeamPrometheus extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    const only = namespaceListSelector(args.namespaces);
-    const cr = new k8s.apiextensions.CustomResource(
-      `${name}`,
-      {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "Prometheus",
-        metadata: { name: crName, namespace: ns, labels },
-        spec: {
-          ...prometheusSpec(args.settings, {
-            serviceAccountName: `prometheus-${crName}`,
-            externalLabels: { cluster: args.clusterName, team: args.team },
-          }),
-          // Any monitor/rule object, but only in the team's namespaces (unset would mean "own namespace only",
-          // `{}` all namespaces: both wrong here).
-          serviceMonitorSelector: {},
-          serviceMonitorNamespaceSelector: only,
-          podMonitorSelector: {},
-          podMonitorNamespaceSelector: only,
-          probeSelector: {},
-          probeNamespaceSelector: only,
-          ruleSelector: {},
-          ruleNamespaceSelector: only,
-          // A ServiceMonitor's own namespaceSelector could otherwise point at another team's namespace.
-          ignoreNamespaceSelectors: true,
-        },
-      },
-      { parent: this, dependsOn: [...args.dependsOn, sa] },
-    );
-    addHealthObjects(this, name, { crName, namespace: ns, settings: args.settings, dependsOn: args.dependsOn }, labels, cr);
     this.url = prometheusUrl(ns);
     this.namespace = ns;
     this.registerOutputs({ url: this.url, namespace: this.namespace });
