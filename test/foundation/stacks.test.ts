@@ -156,4 +156,28 @@ describe("feature flags", () => {
     assert.equal(op.inputs.values.kubeStateMetrics.enabled, false);
     assert.equal(ofType(resources, "monitoring:index:TeamPrometheus").length, 1);
   });
+
+  it("Tempo and Spegel are switched per stack: off removes the component and what points at it", async () => {
+    const raw = readStackConfig(REPO, "staging");
+    const features = JSON.parse(raw.config["monitoring:features"]);
+    const on = await runStack("staging");
+    assert.equal(ofType(on.resources, "monitoring:index:Tempo").length, 1);
+    assert.equal(ofType(on.resources, "monitoring:index:Spegel").length, 1);
+    const off = await runStack("staging", { "monitoring:features": JSON.stringify({ ...features, tempo: false, spegel: false }) });
+    assert.equal(ofType(off.resources, "monitoring:index:Tempo").length, 0);
+    assert.equal(ofType(off.resources, "monitoring:index:Spegel").length, 0);
+    const dsTypes = (rs: Recorded[]) => ofType(rs, "grafana:oss/dataSource:DataSource").map((d) => d.inputs.type).sort();
+    assert.ok(dsTypes(on.resources).includes("tempo"));
+    assert.ok(!dsTypes(off.resources).includes("tempo"));
+    const platform = (rs: Recorded[]) => ofType(rs, "kubernetes:monitoring.coreos.com/v1:Prometheus").find((p) => p.inputs.metadata.name === "platform")!;
+    assert.equal(platform(on.resources).inputs.spec.enableRemoteWriteReceiver, true);
+    assert.equal(platform(off.resources).inputs.spec.enableRemoteWriteReceiver, undefined);
+  });
+
+  it("Grafana off declares no Grafana resource and no Grafana provider", async () => {
+    const raw = readStackConfig(REPO, "dev");
+    const features = JSON.parse(raw.config["monitoring:features"]);
+    const { resources } = await runStack("dev", { "monitoring:features": JSON.stringify({ ...features, grafana: false }) });
+    assert.deepEqual(resources.filter((r) => r.type.startsWith("grafana:") || r.type === "pulumi:providers:grafana" || r.type.startsWith("monitoring:index:Grafana")).map((r) => r.name), []);
+  });
 });
