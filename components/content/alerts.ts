@@ -150,12 +150,14 @@ function readRuleFiles(dir: string, foldersDir: string): RuleFiles {
 
 function readRuleFile(file: string, folder: string, problems: string[], groupOwner: Map<string, string>, out: RuleFiles): void {
   const shown = displayPath(file);
-  const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"), { uniqueKeys: true, prettyErrors: false });
+  const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"), { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     for (const err of doc.errors) {
       const at = err.linePos?.[0];
       const where = at ? ` at line ${at.line} column ${at.col}` : "";
-      problems.push(`${shown}: invalid YAML${where}: ${err.message.split("\n")[0]}`);
+      // prettyErrors appends " at line L, column C:" and a code excerpt to the message; keep the reason.
+      const reason = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+      problems.push(`${shown}: invalid YAML${where}: ${reason}`);
     }
     return;
   }
