@@ -119,6 +119,14 @@ describe("alert rules", () => {
     it(`${rule.alert}: is labelled for the platform team`, () => assert.strictEqual(rule.labels.team, "platform"));
   }
 
+  for (const g of loadRecordingGroups()) {
+    for (const r of g.rules) {
+      it(`recording rule ${r.record}: expression parses and uses counters only through rate/increase`, () => {
+        assert.deepStrictEqual(lintRuleExpr(r.expr, `${g.file} ${r.record}`), []);
+      });
+    }
+  }
+
   it("no runbook is orphaned", () => {
     const linked = new Set(alerts.map((a) => path.basename(a.rule.annotations.runbook_url)));
     const files = fs.readdirSync(path.join(REPO_ROOT, "docs", "runbooks")).filter((f) => f.endsWith(".md") && f !== "README.md");

@@ -4,6 +4,7 @@ import { loadDashboards } from "../../components/content/dashboards";
 import { dashboardQueries } from "../../components/content/promql";
 import { LintProblem, lintDashboard, promqlSyntaxError, PARSE_BUILTINS, rawCounterUses } from "./lint";
 import { substituteVariables, dashboardVariables } from "../../components/content/promql";
+import { loadRecordingGroups } from "../../components/content/alerts";
 
 const dashboards = loadDashboards();
 const ALL_RULES = [
@@ -53,6 +54,17 @@ describe("dashboard lint rules", () => {
       });
     }
   }
+
+  it("every recorded series a dashboard reads (level:metric:operation) is defined by a recording rule", () => {
+    const recorded = new Set(loadRecordingGroups().flatMap((g) => g.rules.map((r) => r.record)));
+    const missing: string[] = [];
+    for (const d of dashboards) {
+      for (const q of dashboardQueries(d)) {
+        for (const name of q.expr.match(/\b[a-zA-Z_]\w*:[\w:]+/g) ?? []) if (!recorded.has(name)) missing.push(`${q.where}: ${name}`);
+      }
+    }
+    assert.deepStrictEqual(missing, []);
+  });
 
   it("uids are unique across dashboards", () => {
     const uids = dashboards.map((d) => d.uid);

@@ -6,11 +6,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { loadAlertGroups } from "../../components/content/alerts";
+import { loadAlertGroups, loadRecordingGroups, toPrometheusRuleFile } from "../../components/content/alerts";
 import { Dashboard, loadDashboards } from "../../components/content/dashboards";
 import { DashboardQuery, dashboardQueries, parseVariableQuery, substituteVariables, variableQueryText } from "../../components/content/promql";
 import { GenerateSummary, generateCluster, liveOptions } from "../../scripts/synthetic/cluster";
-import { PromResult, PromSample, PrometheusServer, backfillOpenMetrics, resultSize, startPrometheus, tempDir } from "../support/prometheus";
+import { PromResult, PromSample, PrometheusServer, backfillOpenMetrics, backfillRecordingRules, resultSize, startPrometheus, tempDir } from "../support/prometheus";
 
 /** Grafana's interval variables as Grafana would set them for a 1 h range on 30 s scrapes. */
 const INTERVALS: Record<string, string> = {
@@ -59,6 +59,12 @@ describe("live: dashboards and alerts on a real Prometheus with synthetic data",
     fs.rmSync(file);
     server = await startPrometheus({ dataDir: tsdb });
     end = summary.end;
+    // The recording rules the dashboards read, evaluated over the same data, as the platform Prometheus would.
+    const rules = path.join(work, "recording.rules.yaml");
+    fs.writeFileSync(rules, toPrometheusRuleFile(loadRecordingGroups()));
+    backfillRecordingRules(server.url, rules, summary.start, summary.end, tsdb);
+    await server.stop();
+    server = await startPrometheus({ dataDir: tsdb });
   });
 
   after(async () => {

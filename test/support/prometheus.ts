@@ -61,6 +61,22 @@ export function backfillOpenMetrics(file: string, outDir: string): void {
   if (r.status !== 0) throw new Error(`promtool tsdb create-blocks-from openmetrics failed (${r.status}):\n${r.stderr}${r.stdout}`);
 }
 
+/**
+ * Evaluates the recording rules of `ruleFile` over [start, end] against `serverUrl` and moves the resulting
+ * blocks into `tsdbDir` (`promtool tsdb create-blocks-from rules`). The server must be restarted to see them.
+ * promtool cannot backfill a rule that reads another rule's output: keep recording rules self-contained.
+ */
+export function backfillRecordingRules(serverUrl: string, ruleFile: string, start: number, end: number, tsdbDir: string, evalInterval = "30s"): void {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ms-rule-blocks-"));
+  try {
+    const r = promtool(["tsdb", "create-blocks-from", "rules", "--quiet", `--url=${serverUrl}`, `--start=${start}`, `--end=${end}`, `--output-dir=${out}`, `--eval-interval=${evalInterval}`, ruleFile]);
+    if (r.status !== 0) throw new Error(`promtool tsdb create-blocks-from rules failed (${r.status}):\n${r.stderr}${r.stdout}`);
+    for (const block of fs.readdirSync(out)) fs.renameSync(path.join(out, block), path.join(tsdbDir, block));
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
 /** A fresh temporary directory under the OS temp dir. */
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ms-${prefix}-`));
