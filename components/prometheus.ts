@@ -161,6 +161,8 @@ export interface PlatformPrometheusArgs {
   settings: PrometheusSettings;
   /** Accept remote writes on /api/v1/write (Tempo's metrics-generator). @default false */
   enableRemoteWriteReceiver?: boolean;
+  /** Recording rules this Prometheus evaluates (alerts/*.rules.yaml `record:` groups, which dashboards read). @default [] */
+  recordingGroups?: { name: string; interval?: string; rules: { record: string; expr: string; labels: Record<string, string> }[] }[];
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -218,6 +220,26 @@ export class PlatformPrometheus extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    if (args.recordingGroups?.length) {
+      // Selected by this Prometheus' ruleSelector through the platform label (monitoring.coreos.com/v1
+      // PrometheusRule: spec.groups[].{name, interval, rules[].{record, expr, labels}}).
+      new k8s.apiextensions.CustomResource(
+        `${name}-recording-rules`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "PrometheusRule",
+          metadata: { name: "platform-recording-rules", namespace: ns, labels: { ...labels, ...PLATFORM_SCRAPE_LABEL } },
+          spec: {
+            groups: args.recordingGroups.map((g) => ({
+              name: g.name,
+              ...(g.interval ? { interval: g.interval } : {}),
+              rules: g.rules.map((r) => ({ record: r.record, expr: r.expr, ...(Object.keys(r.labels).length ? { labels: r.labels } : {}) })),
+            })),
+          },
+        },
+        { parent: this, dependsOn: args.dependsOn },
+      );
+    }
     this.url = prometheusUrl(ns);
     this.remoteWriteUrl = `${this.url}/api/v1/write`;
     // Pods prometheus-<name>-<i> of StatefulSet prometheus-<name>, serviceName prometheus-operated (operator v0.93).

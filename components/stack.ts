@@ -13,7 +13,7 @@ import { Tempo, tempoArgsFromConfig } from "./tempo";
 import { Spegel, spegelArgsFromConfig } from "./spegel";
 import { Grafana, GrafanaContent, grafanaArgsFromConfig, grafanaContentArgsFromConfig } from "./grafana";
 import { loadDashboards, loadFolders } from "./content/dashboards";
-import { loadAlertGroups } from "./content/alerts";
+import { loadAlertGroups, loadRecordingGroups } from "./content/alerts";
 
 export interface MonitoringStackArgs {
   /** The validated stack config (components/config). */
@@ -61,6 +61,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
           clusterName: cfg.cluster.name,
           settings: cfg.platformPrometheus,
           enableRemoteWriteReceiver: cfg.features.tempo,
+          // Recording rules from alerts/ (dashboards read their series); alerts themselves go to Grafana.
+          recordingGroups: loadRecordingGroups(),
           dependsOn: [...crsNeed, monitoringNs],
         },
         { parent: this },

@@ -5,6 +5,7 @@ import { PlatformPrometheus, TeamPrometheus, PrometheusSettings } from "../../co
 import { charts } from "../../components/versions";
 import { PLATFORM_SCRAPE_LABEL } from "../../components/labels";
 import { assertKeysExist } from "./chartKeys";
+import { loadRecordingGroups } from "../../components/content/alerts";
 
 const settings = (s: Partial<PrometheusSettings> = {}): PrometheusSettings => ({
   retention: "7d",
@@ -131,7 +132,25 @@ describe("TeamPrometheus", () => {
 describe("PlatformPrometheus", () => {
   let rs: Recorded[];
   before(async () => {
-    ({ resources: rs } = await runWithMocks(() => new PlatformPrometheus("p", { namespace: "monitoring", clusterName: "dev", settings: settings(), enableRemoteWriteReceiver: true, dependsOn: [] })));
+    ({ resources: rs } = await runWithMocks(() =>
+      new PlatformPrometheus("p", {
+        namespace: "monitoring",
+        clusterName: "dev",
+        settings: settings(),
+        enableRemoteWriteReceiver: true,
+        recordingGroups: loadRecordingGroups(),
+        dependsOn: [],
+      }),
+    ));
+  });
+
+  it("evaluates the repo's recording rules, delivered as a PrometheusRule it selects", () => {
+    const rule = one(rs, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "p-recording-rules");
+    assert.equal(rule.inputs.metadata.labels["monitoring-stack/scrape"], "platform");
+    const records = rule.inputs.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.record));
+    const expected = loadRecordingGroups().flatMap((g) => g.rules.map((r) => r.record));
+    assert.ok(expected.length > 0);
+    assert.deepEqual(records, expected);
   });
 
   it("selects labelled monitors in every namespace", () => {
