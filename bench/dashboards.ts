@@ -1,0 +1,250 @@
+/**
+ * Dashboard query cost on a realistic cluster, in a real Prometheus (not a test: prints figures).
+ *
+ *   npx tsx bench/dashboards.ts [--fresh] [--runs N]
+ *
+ * 1. Generates a synthetic cluster (scripts/synthetic, `bench` profile: 150 nodes, >= 10k containers, 6 h at
+ *    30 s), streamed to disk, and backfills it with promtool. The TSDB is cached in the OS temp dir (keyed by
+ *    the generator's options) so reruns skip this; --fresh regenerates.
+ * 2. Starts Prometheus on 127.0.0.1 over it and runs every panel and annotation query of every dashboard as
+ *    Grafana would by default (6 h range, 30 s step, $__rate_interval = 2m, every variable on All), printing
+ *    the median latency of N runs after one warm-up.
+ * 3. Compares the image-version panel (kube-state-metrics kube_pod_container_info) with the upstream
+ *    "Container Image Used" query (dotdc/grafana-dashboards-kubernetes: cAdvisor CPU series counted by
+ *    image), in the same run.
+ * 4. For every recording rule in alerts/ (loadRecordingGroups), backfills it over the same data with
+ *    `promtool tsdb create-blocks-from rules`, restarts Prometheus, and prints the panels that use it before
+ *    (the inline expression the rule records) and after.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadRecordingGroups, toPrometheusRuleFile } from "../components/content/alerts";
+import { Dashboard, loadDashboards } from "../components/content/dashboards";
+import { DashboardQuery, dashboardQueries, parseVariableQuery, substituteVariables, variableQueryText } from "../components/content/promql";
+import { benchOptions, generateCluster, GenerateSummary } from "../scripts/synthetic/cluster";
+import { PrometheusServer, backfillOpenMetrics, backfillRecordingRules, resultSize, startPrometheus } from "../test/support/prometheus";
+
+const RANGE = 6 * 3600;
+const STEP = 30;
+const INTERVALS: Record<string, string> = { __rate_interval: "2m", __interval: "30s", __interval_ms: "30000", __range: "6h", __range_s: "21600", __range_ms: "21600000" };
+const SLOW_MS = 1000;
+
+/** The "Kubernetes images" queries as they were before the recording rule (inline pod -> workload join). */
+function workloadJoin(sel: string, offset = ""): string {
+  const o = offset ? ` offset ${offset}` : "";
+  return (
+    `max by (cluster, namespace, pod, workload) (` +
+    `kube_pod_owner{${sel}, owner_kind="ReplicaSet"}${o} * on (cluster, namespace, owner_name) group_left (workload) ` +
+    `max by (cluster, namespace, owner_name, workload) (label_replace(label_replace(kube_replicaset_owner{${sel}, owner_kind="Deployment"}${o}, "workload", "$1", "owner_name", "(.+)"), "owner_name", "$1", "replicaset", "(.+)")) ` +
+    `or on (cluster, namespace, pod) label_replace(kube_pod_owner{${sel}, owner_kind!=""}${o}, "workload", "$1", "owner_name", "(.+)") ` +
+    `or on (cluster, namespace, pod) label_replace(kube_pod_owner{${sel}}${o}, "workload", "$1", "pod", "(.+)"))`
+  );
+}
+const K = 'cluster=~"$cluster", namespace=~"$namespace"';
+const INLINE_WORKLOAD_IMAGES = `count by (namespace, workload, image) (kube_pod_container_info{${K}} * on (cluster, namespace, pod) group_left (workload) ${workloadJoin(K)})`;
+const BEFORE: Record<string, string> = {
+  "Running image versions per workload": INLINE_WORKLOAD_IMAGES,
+  "Distinct images per namespace": `count by (namespace) (count by (namespace, image) (kube_pod_container_info{${K}}))`,
+  "Image changes": `group by (namespace, workload, image) (kube_pod_container_info{${K}} * on (cluster, namespace, pod) group_left (workload) ${workloadJoin(K)}) unless group by (namespace, workload, image) (kube_pod_container_info{${K}} offset 1m * on (cluster, namespace, pod) group_left (workload) ${workloadJoin(K, "1m")})`,
+};
+
+interface Measured {
+  dashboard: string;
+  what: string;
+  series: number;
+  medianMs: number;
+  error?: string;
+  expr: string;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+async function prepareData(fresh: boolean): Promise<{ tsdb: string; summary: GenerateSummary; dir: string }> {
+  // The end is fixed per cache directory; queries run relative to it, so an old cache is as good as new.
+  const probe = benchOptions(0);
+  const key = `ms-bench-dashboards-${probe.nodes}n-${probe.appContainers}c-${probe.durationSeconds}s-${probe.seed}`;
+  const dir = path.join(os.tmpdir(), key);
+  const meta = path.join(dir, "summary.json");
+  const tsdb = path.join(dir, "tsdb");
+  if (!fresh && fs.existsSync(meta) && fs.existsSync(tsdb)) {
+    console.log(`using cached TSDB ${tsdb} (--fresh to regenerate)`);
+    return { tsdb, summary: JSON.parse(fs.readFileSync(meta, "utf8")) as GenerateSummary, dir };
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60;
+  const file = path.join(dir, "cluster.om");
+  let t0 = Date.now();
+  const summary = generateCluster(file, benchOptions(end));
+  console.log(`generated ${summary.series} series, ${summary.samples} samples, ${(summary.bytes / 1e9).toFixed(2)} GB OpenMetrics in ${((Date.now() - t0) / 1000).toFixed(0)} s (${summary.pods} pods, ${summary.containersAtEnd} containers running at the end, ${summary.containers} over the window; peak heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB)`);
+  t0 = Date.now();
+  backfillOpenMetrics(file, tsdb);
+  console.log(`backfilled with promtool in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  fs.rmSync(file);
+  fs.writeFileSync(meta, JSON.stringify(summary, null, 2));
+  return { tsdb, summary, dir };
+}
+
+/**
+ * Grafana's default view: a variable with All takes its allValue (or an alternation of every value); one
+ * without All takes its first value (sorted, as the variables here are); $cluster is .* (All).
+ */
+async function defaultVariables(server: PrometheusServer, d: Dashboard, start: number, end: number): Promise<Record<string, string>> {
+  const values: Record<string, string> = { ...INTERVALS };
+  for (const v of d.json.templating?.list ?? []) {
+    if (!v.name) continue;
+    if (v.type === "datasource") {
+      values[v.name] = "prometheus";
+      continue;
+    }
+    if (v.name === "cluster" || (v.includeAll && typeof v.allValue === "string")) {
+      values[v.name] = v.allValue ?? ".*";
+      continue;
+    }
+    const { expr, label } = parseVariableQuery(variableQueryText(v) ?? "");
+    const found = label ? await server.labelValues(label, start, end, expr ? substituteVariables(expr, values) : undefined) : [];
+    values[v.name] = (v.includeAll ? found.map(escapeRegex).join("|") : escapeRegex(found[0] ?? "")) || ".*";
+  }
+  return values;
+}
+
+/** Median latency of `runs` runs after a warm-up; a query slower than 10 s runs once; an error is reported, not thrown. */
+async function measure(server: PrometheusServer, expr: string, instant: boolean, start: number, end: number, runs: number): Promise<{ series: number; medianMs: number; error?: string }> {
+  const once = async (): Promise<{ ms: number; series: number }> => {
+    const t0 = process.hrtime.bigint();
+    const r = instant ? await server.query(expr, end) : await server.queryRange(expr, start, end, STEP);
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, series: resultSize(r) };
+  };
+  let warm: { ms: number; series: number };
+  try {
+    warm = await once();
+  } catch (e) {
+    return { series: 0, medianMs: NaN, error: (e as Error).message };
+  }
+  if (warm.ms > 10_000) return { series: warm.series, medianMs: warm.ms };
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push((await once()).ms);
+  return { series: warm.series, medianMs: median(times) };
+}
+
+function printTable(rows: Measured[]): void {
+  const w = Math.max(...rows.map((r) => r.what.length), 10);
+  console.log(`${"dashboard".padEnd(28)} ${"query".padEnd(w)} ${"series".padStart(7)} ${"median ms".padStart(10)}`);
+  for (const r of rows) {
+    const ms = r.error ? (r.error.startsWith("timeout") ? "timeout" : "error") : r.medianMs.toFixed(1);
+    console.log(`${r.dashboard.padEnd(28)} ${r.what.padEnd(w)} ${String(r.series).padStart(7)} ${ms.padStart(10)}${r.error || r.medianMs > SLOW_MS ? "  SLOW" : ""}${r.error ? `  (${r.error})` : ""}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const runs = Number(arg("--runs") ?? 5);
+  const { tsdb, summary, dir } = await prepareData(process.argv.includes("--fresh"));
+  const end = summary.end;
+  const start = end - RANGE;
+  const dashboards = loadDashboards();
+  const recording = loadRecordingGroups();
+  const recordedNames = recording.flatMap((g) => g.rules.map((r) => r.record));
+
+  // Recording rules: backfill them once per cache (they are evaluated against a server over the raw data).
+  const rulesFile = path.join(dir, "recording.rules.yaml");
+  const rulesText = toPrometheusRuleFile(recording);
+  const rulesStamp = path.join(dir, "recording.rules.stamp");
+  let server = await startPrometheus({ dataDir: tsdb, readyTimeoutMs: 300_000 });
+  try {
+    if (recording.length > 0 && (!fs.existsSync(rulesStamp) || fs.readFileSync(rulesStamp, "utf8") !== rulesText)) {
+      if (fs.existsSync(rulesStamp)) {
+        console.log("recording rules changed: regenerate with --fresh to drop the old recorded blocks");
+      }
+      fs.writeFileSync(rulesFile, rulesText);
+      const t0 = Date.now();
+      backfillRecordingRules(server.url, rulesFile, start - 600, end, tsdb);
+      console.log(`backfilled ${recordedNames.length} recording rule(s) (${recordedNames.join(", ")}) over ${RANGE / 3600} h in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      await server.stop();
+      fs.writeFileSync(rulesStamp, rulesText);
+      server = await startPrometheus({ dataDir: tsdb, readyTimeoutMs: 300_000 });
+    }
+
+    console.log(`\n${summary.containersAtEnd} containers / ${summary.pods} pods; range ${RANGE / 3600} h, step ${STEP} s, $__rate_interval 2m, median of ${runs} runs after a warm-up\n`);
+    const rows: Measured[] = [];
+    for (const d of dashboards) {
+      const vars = await defaultVariables(server, d, start, end);
+      for (const q of dashboardQueries(d).filter((x) => x.kind !== "variable")) {
+        const expr = substituteVariables(q.expr, vars);
+        const m = await measure(server, expr, q.instant, start, end, runs);
+        rows.push({ dashboard: d.uid, what: label(q), ...m, expr });
+        if (process.env.BENCH_VERBOSE) console.error(`${d.uid} ${label(q)}: ${m.error ?? m.medianMs.toFixed(1) + " ms"}`);
+      }
+    }
+    printTable(rows);
+
+    // The image-version panel against the upstream "Container Image Used" query, same data, same run: for
+    // the whole cluster (namespace .*) and for the default (first) namespace.
+    console.log("\nimage versions over time: this dashboard vs upstream (dotdc/grafana-dashboards-kubernetes v2.4.0)\n");
+    const images = dashboards.find((d) => d.uid === "ms-kubernetes-images") as Dashboard;
+    const ours = dashboardQueries(images).find((q) => q.panelTitle === "Running image versions per workload") as DashboardQuery;
+    const firstNamespace = (await defaultVariables(server, images, start, end)).namespace;
+    const cmp: Measured[] = [];
+    for (const ns of [".*", firstNamespace]) {
+      const vars = { ...INTERVALS, cluster: ".*", namespace: ns };
+      const compare: [string, string][] = [
+        ["ours: recorded workload x image (dashboard)", substituteVariables(ours.expr, vars)],
+        ["ours inline: KSM info x workload join", substituteVariables(INLINE_WORKLOAD_IMAGES, vars)],
+        ["KSM info by namespace, image (no workload)", substituteVariables(`count by (namespace, image) (kube_pod_container_info{${K}})`, vars)],
+        ["upstream: cAdvisor CPU rate by image", `count(rate(container_cpu_usage_seconds_total{namespace=~"${ns}", image!="", pod=~".*", cluster=~".*"}[2m])) by (image)`],
+      ];
+      for (const [what, expr] of compare) cmp.push({ dashboard: `namespace=~"${ns}"`, what, ...(await measure(server, expr, false, start, end, runs)), expr });
+    }
+    printTable(cmp);
+    const count = async (expr: string): Promise<string> => {
+      const r = await server.query(expr, end);
+      return r.resultType === "vector" && (r.result as { value: [number, string] }[]).length ? (r.result as { value: [number, string] }[])[0].value[1] : "0";
+    };
+    console.log(
+      `\nat the end: ${await count("count(kube_pod_container_info)")} containers; ` +
+        `${await count("count(count by (image) (kube_pod_container_info))")} distinct images per kube-state-metrics, ` +
+        `${await count('count(count by (image) (rate(container_cpu_usage_seconds_total{image!=""}[2m])))')} per cAdvisor`,
+    );
+
+    // Recording rules: the panels that read a recorded series, before (inline) and after.
+    if (recording.length > 0) {
+      console.log("\nrecording rules: panels before (inline, as the dashboard had them) and after (reading the recorded series)\n");
+      const ba: Measured[] = [];
+      for (const d of dashboards) {
+        const v = await defaultVariables(server, d, start, end);
+        for (const q of dashboardQueries(d).filter((x) => x.kind !== "variable")) {
+          const before = BEFORE[q.panelTitle ?? q.annotation ?? ""];
+          if (!recordedNames.some((n) => q.expr.includes(n)) || !before) continue;
+          ba.push({ dashboard: d.uid, what: `${label(q)} before`, ...(await measure(server, substituteVariables(before, v), q.instant, start, end, runs)), expr: before });
+          ba.push({ dashboard: d.uid, what: `${label(q)} after`, ...(await measure(server, substituteVariables(q.expr, v), q.instant, start, end, runs)), expr: q.expr });
+        }
+      }
+      printTable(ba);
+    }
+    const slow = rows.filter((r) => r.error || r.medianMs > SLOW_MS);
+    console.log(slow.length ? `\n${slow.length} query(ies) above ${SLOW_MS} ms` : `\nno query above ${SLOW_MS} ms`);
+  } finally {
+    await server.stop();
+  }
+}
+
+function label(q: DashboardQuery): string {
+  return q.kind === "panel" ? `${q.panelId} ${q.panelTitle} ${q.refId}` : `${q.kind} ${q.annotation ?? q.variable}`;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
