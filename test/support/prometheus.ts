@@ -162,12 +162,13 @@ export async function startPrometheus(opts: StartOptions): Promise<PrometheusSer
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitReady(url, child, opts.readyTimeoutMs ?? 60_000, logFile);
-      return makeServer(url, port, opts.dataDir, child);
+      return makeServer(url, port, opts.dataDir, child, () => fs.rmSync(work, { recursive: true, force: true }));
     } catch (e) {
       lastError = e as Error;
       await stopChild(child);
     }
   }
+  // Keep the config and log of a failed start for inspection (the error names the log file).
   throw lastError ?? new Error("prometheus did not start");
 }
 
@@ -201,7 +202,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-function makeServer(url: string, port: number, dataDir: string, child: ChildProcess): PrometheusServer {
+function makeServer(url: string, port: number, dataDir: string, child: ChildProcess, cleanup: () => void): PrometheusServer {
   const api = async (endpoint: string, params: Record<string, string>, method: "GET" | "POST" = "POST"): Promise<unknown> => {
     const body = new URLSearchParams(params);
     // /api/v1/label/<name>/values answers GET only; queries go by POST (long expressions).
@@ -221,7 +222,10 @@ function makeServer(url: string, port: number, dataDir: string, child: ChildProc
     queryRange: async (expr, start, end, step) => (await api("/api/v1/query_range", { query: expr, start: String(start), end: String(end), step: String(step) })) as PromResult,
     labelValues: async (label, start, end, match) =>
       (await api(`/api/v1/label/${encodeURIComponent(label)}/values`, { start: String(start), end: String(end), ...(match ? { "match[]": match } : {}) }, "GET")) as string[],
-    stop: () => stopChild(child),
+    stop: async () => {
+      await stopChild(child);
+      cleanup();
+    },
   };
 }
 
