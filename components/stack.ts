@@ -14,6 +14,7 @@ import { Spegel, spegelArgsFromConfig } from "./spegel";
 import { Grafana, GrafanaContent, grafanaArgsFromConfig, grafanaContentArgsFromConfig } from "./grafana";
 import { loadDashboards, loadFolders } from "./content/dashboards";
 import { loadAlertGroups, loadRecordingGroups } from "./content/alerts";
+import { groupsForFeatures, loadGroupFeatures } from "./content/features";
 
 export interface MonitoringStackArgs {
   /** The validated stack config (components/config). */
@@ -106,7 +107,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
         this.grafana = new Grafana(`${name}-grafana`, grafanaArgsFromConfig(cfg, { namespace: monitoringNs.metadata.name, dependsOn: crsNeed }), { parent: this });
       }
       // Dashboards and alerts are repo data (dashboards/, alerts/): loaded and checked here, before any
-      // Grafana resource is declared, so a broken file fails the plan naming the file.
+      // Grafana resource is declared, so a broken file fails the plan naming the file. Alert groups of a
+      // component that is off are left out (alerts/features.json).
+      const allGroups = loadAlertGroups();
+      const alertGroups = groupsForFeatures(allGroups, cfg.features, loadGroupFeatures(allGroups.map((g) => g.name), Object.keys(cfg.features)));
       this.grafanaContent = new GrafanaContent(
         `${name}-grafana-content`,
         grafanaContentArgsFromConfig(cfg, {
@@ -118,7 +122,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           },
           folders: loadFolders(),
           dashboards: loadDashboards(),
-          alertGroups: loadAlertGroups(),
+          alertGroups,
           sidecarNamespace: monitoringNs.metadata.name,
         }),
         { parent: this },
