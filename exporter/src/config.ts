@@ -79,36 +79,32 @@ function get(env: Env, name: string): string | undefined {
   return v === undefined || v.trim() === "" ? undefined : v.trim();
 }
 
-function integer(env: Env, name: string, def: number, min: number, max: number, errors: string[]): number {
+/** A bounded number from `name`: `pattern` decides what it may look like, `what`/`allowed` word the errors. */
+function bounded(env: Env, name: string, def: number, min: number, max: number, errors: string[], f: { pattern: RegExp; what: string; allowed: string }): number {
   const raw = get(env, name);
   if (raw === undefined) return def;
-  const allowed = `use an integer from ${min} to ${max}`;
-  if (!/^[0-9]+$/.test(raw)) {
-    errors.push(`${name}: ${JSON.stringify(raw)} is not an integer; ${allowed}`);
+  if (!f.pattern.test(raw)) {
+    errors.push(`${name}: ${JSON.stringify(raw)} is not ${f.what}; ${f.allowed}`);
     return def;
   }
   const n = Number(raw);
   if (n < min || n > max) {
-    errors.push(`${name}: ${JSON.stringify(raw)} is out of range; ${allowed}`);
+    errors.push(`${name}: ${JSON.stringify(raw)} is out of range; ${f.allowed}`);
     return def;
   }
   return n;
 }
 
+function integer(env: Env, name: string, def: number, min: number, max: number, errors: string[]): number {
+  return bounded(env, name, def, min, max, errors, { pattern: /^[0-9]+$/, what: "an integer", allowed: `use an integer from ${min} to ${max}` });
+}
+
 function seconds(env: Env, name: string, def: number, min: number, max: number, errors: string[]): number {
-  const raw = get(env, name);
-  if (raw === undefined) return def;
-  const allowed = `use a number of seconds from ${min} to ${max} (fractions allowed, e.g. 0.5)`;
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(raw)) {
-    errors.push(`${name}: ${JSON.stringify(raw)} is not a number; ${allowed}`);
-    return def;
-  }
-  const n = Number(raw);
-  if (n < min || n > max) {
-    errors.push(`${name}: ${JSON.stringify(raw)} is out of range; ${allowed}`);
-    return def;
-  }
-  return n;
+  return bounded(env, name, def, min, max, errors, {
+    pattern: /^[0-9]+(\.[0-9]+)?$/,
+    what: "a number",
+    allowed: `use a number of seconds from ${min} to ${max} (fractions allowed, e.g. 0.5)`,
+  });
 }
 
 function boolean(env: Env, name: string, errors: string[]): boolean {
