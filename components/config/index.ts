@@ -84,8 +84,8 @@ export function parseConfig(raw: Record<string, string>, secretKeys: Iterable<st
     if (!known.includes(key)) problems.push({ path: `${PROJECT}:${key}`, message: unknownKeyMessage(key, known) });
   }
   const ctx: Ctx = { problems, secretKeys: secret };
-  const known_values = Object.fromEntries(Object.entries(values).filter(([k]) => known.includes(k)));
-  const cfg = rootSchema.parse(known_values, "", ctx);
+  const knownValues = Object.fromEntries(Object.entries(values).filter(([k]) => known.includes(k)));
+  const cfg = rootSchema.parse(knownValues, "", ctx);
   if (cfg) crossChecks(cfg, ctx);
   if (problems.length || !cfg) throw new ConfigError(problems, stack);
   return cfg;

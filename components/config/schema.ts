@@ -214,7 +214,7 @@ export function arr<T>(doc: string, item: Field<T>, opts: { min?: number; max?: 
       return out as T[];
     }
     docs(path: string): DocRow[] {
-      return [{ path, type: `list of ${item.typeName}`, default: this.defaultText(), doc: this.doc }, ...item.docs(`${path}[]`).slice(item.typeName === "object" ? 1 : 1)];
+      return [{ path, type: `list of ${item.typeName}`, default: this.defaultText(), doc: this.doc }, ...item.docs(`${path}[]`).slice(1)];
     }
   })(`list`, doc);
 }

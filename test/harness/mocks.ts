@@ -40,12 +40,10 @@ export interface RunResult<T> {
   resources: Recorded[];
 }
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 /** Unwraps serialised secrets, noting their paths; with `mask`, replaces them by "[secret]" instead. */
 function unwrapSecrets(v: any, path: string, secrets: string[], mask = false): any {
   if (v && typeof v === "object") {
-    if (v[pulumi.runtime.specialSigKey] === SECRET_SIG) {
+    if (v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
       secrets.push(path || "<root>");
       return mask ? "[secret]" : unwrapSecrets(v.value, path, secrets, mask);
     }
