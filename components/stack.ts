@@ -10,6 +10,7 @@ import { PrometheusOperator } from "./operator";
 import { PlatformPrometheus, TeamPrometheus } from "./prometheus";
 import { KueueExporter } from "./kueueExporter";
 import { Tempo, tempoArgsFromConfig } from "./tempo";
+import { tempoComponentName } from "./tempo/services";
 import { Spegel, spegelArgsFromConfig } from "./spegel";
 import { Grafana, GrafanaContent, grafanaArgsFromConfig, grafanaContentArgsFromConfig } from "./grafana";
 import { loadDashboards, loadFolders } from "./content/dashboards";
@@ -94,7 +95,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       const tempoNs = namespace("tempo", cfg.namespaces.tempo);
       const tempoArgs = tempoArgsFromConfig(cfg, { namespace: tempoNs.metadata.name, metricsGeneratorRemoteWriteUrls: this.platformPrometheus?.remoteWriteUrls });
       tempoMetricsGenerator = tempoArgs.metricsGenerator !== undefined;
-      this.tempo = new Tempo(`${name}-tempo`, { ...tempoArgs, dependsOn: crsNeed }, { parent: this });
+      this.tempo = new Tempo(tempoComponentName(name), { ...tempoArgs, dependsOn: crsNeed }, { parent: this });
     }
 
     if (cfg.features.spegel) {

@@ -18,6 +18,7 @@ import { tempoEnvironmentProblems, tempoSection } from "./tempo";
 import { spegelSection } from "./spegel";
 import { kueueExporterSection } from "./kueueExporter";
 import { grafanaProblems, grafanaSection } from "./grafana";
+import { MAX_CLUSTER_NAME_WITH_TEMPO } from "../tempo/services";
 
 /** The Pulumi project name (Pulumi.yaml `name`): config keys are `monitoring:<key>`. */
 export const PROJECT = "monitoring";
@@ -120,6 +121,11 @@ function crossChecks(cfg: StackConfig, ctx: Ctx): void {
       if (reserved) fail(path, `${show(ns)} is the stack's namespaces.${reserved[0]}; a team cannot own a platform namespace`);
     }),
   );
+  // The cluster name prefixes Tempo's Service names (63-character DNS labels): check it here rather than
+  // fail half-way through declaring resources.
+  if (cfg.features.tempo && cfg.cluster.name.length > MAX_CLUSTER_NAME_WITH_TEMPO) {
+    fail("cluster.name", `${show(cfg.cluster.name)} is ${cfg.cluster.name.length} characters; with features.tempo on it can have at most ${MAX_CLUSTER_NAME_WITH_TEMPO} (it prefixes Tempo's Service names)`);
+  }
   if (cfg.cluster.environment === "prod") {
     const haMsg = (n: number) => `${n} is not highly available; cluster.environment "prod" requires at least 2 replicas`;
     if (cfg.features.platformMonitoring && cfg.platformPrometheus.replicas < 2) fail("platformPrometheus.replicas", haMsg(cfg.platformPrometheus.replicas));

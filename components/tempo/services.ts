@@ -105,3 +105,11 @@ export function getPath(obj: unknown, path: string): unknown {
 
 /** The longest Service name suffix, for the fullname length check (Service names are ≤ 63 characters). */
 export const LONGEST_SERVICE_SUFFIX = Math.max(...TEMPO_CHART_SERVICES.map((s) => s.name.length - "<fullname>".length));
+
+/** The Tempo component's name in a stack (= the chart's fullname, the prefix of every Service name). */
+export function tempoComponentName(stackName: string): string {
+  return `${stackName}-tempo`;
+}
+
+/** Longest stack (cluster) name whose Tempo Service names stay within 63 characters. */
+export const MAX_CLUSTER_NAME_WITH_TEMPO = 63 - LONGEST_SERVICE_SUFFIX - tempoComponentName("").length;

@@ -101,6 +101,11 @@ describe("stack config validation", () => {
       { "kubernetes:context": "prod" },
       ["kubernetes:context: is not read by this program: the Kubernetes provider is explicit; use monitoring:kubernetes (context, kubeconfig)"],
     ],
+    [
+      "a cluster name too long for Tempo's Service names",
+      { "monitoring:cluster": j({ name: "a-very-long-cluster-name-eu-west-1" }), "monitoring:features": j({ tempo: true }) },
+      ['cluster.name: "a-very-long-cluster-name-eu-west-1" is 34 characters; with features.tempo on it can have at most 26 (it prefixes Tempo\'s Service names)'],
+    ],
     ["teams given as an object", { "monitoring:teams": j({ name: "payments" }) }, ['teams: {"name":"payments"} is not a list']],
     ["a storage without size", { "monitoring:teams": j([team({ storage: { storageClassName: "gp3" } })]) }, ["teams[0].storage.size: is required"]],
     [
