@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { buildExporterBundle, CONFIGMAP_LIMIT_BYTES, ExporterBundle } from "../exporter/bundle";
 import { PLATFORM_SCRAPE_LABEL, selectorLabels, standardLabels } from "./labels";
-import { resourceBlock } from "./operator";
+import { resourceBlock } from "./resources";
 import { images } from "./versions";
 import type { Resources } from "./config/schema";
 

@@ -18,6 +18,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { charts } from "./versions";
 import { chartLabels, PLATFORM_SCRAPE_LABEL } from "./labels";
 import type { Resources } from "./config/schema";
+import { resourceBlock } from "./resources";
 
 export interface PrometheusOperatorArgs {
   /** Namespace of the operator (and of its CRD release's bookkeeping). */
@@ -36,16 +37,6 @@ export const OPERATOR_FULLNAME = "kube-prometheus";
 
 /** Operator container resources reserved by default (issue #2: requests 200m CPU / 200Mi memory). */
 export const DEFAULT_OPERATOR_RESOURCES: Resources = { requests: { cpu: "200m", memory: "200Mi" }, limits: {} };
-
-/** Drops empty cpu/memory entries and empty requests/limits so the chart gets a clean resources block. */
-export function resourceBlock(r: Resources): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  for (const kind of ["requests", "limits"] as const) {
-    const entries = Object.entries(r[kind] ?? {}).filter(([, v]) => v !== undefined && v !== "");
-    if (entries.length) out[kind] = Object.fromEntries(entries) as Record<string, string>;
-  }
-  return out;
-}
 
 /**
  * Values for kube-prometheus-stack in operator-only mode. Keys read from

@@ -15,7 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { PLATFORM_SCRAPE_LABEL, standardLabels } from "./labels";
-import { resourceBlock } from "./operator";
+import { resourceBlock } from "./resources";
 import type { Resources, Storage } from "./config/schema";
 
 /** The settings shared by platform and team instances (validated config, see components/config/core.ts). */

@@ -16,6 +16,7 @@ import { charts } from "./versions";
 import { PLATFORM_SCRAPE_LABEL, standardLabels } from "./labels";
 import type { StackConfig } from "./config";
 import type { Resources } from "./config/schema";
+import { resourceBlock } from "./resources";
 import { LONGEST_SERVICE_SUFFIX, serviceAnnotationValues, TEMPO_HTTP_PORT, TEMPO_SUBCHARTS_KEPT_OFF, setPath } from "./tempo/services";
 
 /** OTLP ports of the distributor Service (templates/distributor/service-distributor.yaml). */
@@ -170,12 +171,7 @@ function credentialValues(s: TempoStorage, secretName: string): Record<string, u
 
 /** Container resources from the config DSL's shape (empty parts dropped). */
 export function toResourceRequirements(r: Resources | undefined): k8s.types.input.core.v1.ResourceRequirements | undefined {
-  if (!r) return undefined;
-  const clean = (o: { cpu?: string; memory?: string }) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
-  const out: Record<string, Record<string, string>> = {};
-  if (Object.keys(clean(r.requests)).length) out.requests = clean(r.requests);
-  if (Object.keys(clean(r.limits)).length) out.limits = clean(r.limits);
-  return out;
+  return r ? resourceBlock(r) : undefined;
 }
 
 /** Ingester replication factor: 3 needs 3 live ingesters, so fewer run with 1 (no redundancy, dev). */

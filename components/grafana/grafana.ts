@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { charts } from "../versions";
+import { resourceBlock } from "../resources";
 import { chartLabels, PLATFORM_SCRAPE_LABEL, standardLabels } from "../labels";
 import { DNS_LABEL_RE, type Resources } from "../config/schema";
 
@@ -68,16 +69,6 @@ export interface GrafanaConnection {
 }
 
 export const DEFAULT_GRAFANA_RESOURCES: Resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: {} };
-
-/** Empty cpu/memory and empty requests/limits dropped. */
-function resourceBlock(r: Resources): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  for (const kind of ["requests", "limits"] as const) {
-    const entries = Object.entries(r[kind] ?? {}).filter(([, v]) => v !== undefined && v !== "");
-    if (entries.length) out[kind] = Object.fromEntries(entries) as Record<string, string>;
-  }
-  return out;
-}
 
 /** The URL users (and, by default, the provider) reach Grafana at through the ingress. */
 export function ingressUrl(ing: GrafanaIngress): string | undefined {
