@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ContentError, DEFAULT_DASHBOARDS_DIR, FOLDERS_FILE_NAME, REPO_ROOT, displayPath, loadFolders } from "./dashboards";
+import { ContentError, DEFAULT_DASHBOARDS_DIR, FOLDERS_FILE_NAME, REPO_ROOT, displayPath, folderFiles, loadFolders } from "./dashboards";
 
 export { ContentError } from "./dashboards";
 
@@ -116,33 +116,14 @@ function readRuleFiles(dir: string, foldersDir: string): RuleFiles {
   const groupOwner = new Map<string, string>();
   if (!fs.existsSync(dir)) throw new ContentError([`${displayPath(dir)}: alerts directory not found`]);
 
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isFile()) {
-      if (/\.ya?ml$/.test(entry.name)) problems.push(`${displayPath(full)}: a rule file must live in a folder directory: move it to ${displayPath(dir)}/<folder>/${entry.name}`);
+  const inFolders = folderFiles(dir, declared, path.join(foldersDir, FOLDERS_FILE_NAME), problems, { what: "a rule file", isStray: (name) => /\.ya?ml$/.test(name) });
+  for (const { folder, name, file } of inFolders) {
+    if (name.endsWith(".rules.yml")) {
+      problems.push(`${displayPath(file)}: rename to ${name.replace(/\.yml$/, ".yaml")} (rule files end with ${RULES_SUFFIX})`);
       continue;
     }
-    if (!entry.isDirectory()) continue;
-    const folder = entry.name;
-    if (!declared.has(folder)) {
-      const known = [...declared].sort().join(", ") || "none";
-      problems.push(`${displayPath(full)}: folder ${JSON.stringify(folder)} is not declared in ${displayPath(path.join(foldersDir, FOLDERS_FILE_NAME))} (declared: ${known})`);
-      continue;
-    }
-    const names = fs
-      .readdirSync(full, { withFileTypes: true })
-      .filter((f) => f.isFile())
-      .map((f) => f.name)
-      .sort();
-    for (const name of names) {
-      const file = path.join(full, name);
-      if (name.endsWith(".rules.yml")) {
-        problems.push(`${displayPath(file)}: rename to ${name.replace(/\.yml$/, ".yaml")} (rule files end with ${RULES_SUFFIX})`);
-        continue;
-      }
-      if (!name.endsWith(RULES_SUFFIX)) continue;
-      readRuleFile(file, folder, problems, groupOwner, out);
-    }
+    if (!name.endsWith(RULES_SUFFIX)) continue;
+    readRuleFile(file, folder, problems, groupOwner, out);
   }
   if (problems.length > 0) throw new ContentError(problems);
   return out;

@@ -202,6 +202,44 @@ export function loadFolders(dir: string = DEFAULT_DASHBOARDS_DIR): Folder[] {
   return folders;
 }
 
+/** A file found in a folder directory of `<dir>/<folder>/`. */
+export interface FolderFile {
+  folder: string;
+  name: string;
+  file: string;
+}
+
+/**
+ * The files of every declared folder directory under `dir` (dashboards/ and alerts/ share this layout),
+ * sorted by folder then name. Records a problem for a content file lying outside a folder (`isStray`) and
+ * for a folder directory not declared in `foldersFile`.
+ */
+export function folderFiles(dir: string, declared: Set<string>, foldersFile: string, problems: string[], f: { what: string; isStray: (name: string) => boolean }): FolderFile[] {
+  const out: FolderFile[] = [];
+  const entries = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isFile()) {
+      if (f.isStray(entry.name)) problems.push(`${displayPath(full)}: ${f.what} must live in a folder directory: move it to ${displayPath(dir)}/<folder>/${entry.name}`);
+      continue;
+    }
+    if (!entry.isDirectory()) continue;
+    const folder = entry.name;
+    if (!declared.has(folder)) {
+      const known = [...declared].sort().join(", ") || "none";
+      problems.push(`${displayPath(full)}: folder ${JSON.stringify(folder)} is not declared in ${displayPath(foldersFile)} (declared: ${known})`);
+      continue;
+    }
+    const names = fs
+      .readdirSync(full, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort();
+    for (const name of names) out.push({ folder, name, file: path.join(full, name) });
+  }
+  return out;
+}
+
 /**
  * Every dashboard under `<dir>/<folder>/*.json`, sorted by folder then file name. Fails (one
  * {@link ContentError} listing every problem) on invalid JSON, a duplicate key, a missing or invalid uid or
@@ -213,59 +251,40 @@ export function loadDashboards(dir: string = DEFAULT_DASHBOARDS_DIR): Dashboard[
   const declared = new Set(folders.map((f) => f.key));
   const dashboards: Dashboard[] = [];
   const uidOwner = new Map<string, string>();
-  const entries = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [];
   if (!fs.existsSync(dir)) problems.push(`${displayPath(dir)}: dashboards directory not found`);
 
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isFile()) {
-      if (entry.name.endsWith(".json") && entry.name !== FOLDERS_FILE_NAME) {
-        problems.push(`${displayPath(full)}: a dashboard must live in a folder directory: move it to ${displayPath(dir)}/<folder>/${entry.name}`);
-      }
+  const inFolders = folderFiles(dir, declared, path.join(dir, FOLDERS_FILE_NAME), problems, {
+    what: "a dashboard",
+    isStray: (name) => name.endsWith(".json") && name !== FOLDERS_FILE_NAME,
+  });
+  for (const { folder, name, file } of inFolders.filter((f) => f.name.endsWith(".json"))) {
+    const shown = displayPath(file);
+    const value = readStrictJsonFile(file, problems);
+    if (value === undefined) continue;
+    if (!isPlainObject(value)) {
+      problems.push(`${shown}: a dashboard must be a JSON object`);
       continue;
     }
-    if (!entry.isDirectory()) continue;
-    const folder = entry.name;
-    if (!declared.has(folder)) {
-      const known = [...declared].sort().join(", ") || "none";
-      problems.push(`${displayPath(full)}: folder ${JSON.stringify(folder)} is not declared in ${displayPath(path.join(dir, FOLDERS_FILE_NAME))} (declared: ${known})`);
-      continue;
+    const { uid, title } = value;
+    let ok = true;
+    if (uid === undefined || uid === null || uid === "") {
+      problems.push(`${shown}: missing "uid"; every dashboard needs a unique, stable uid such as "ms-${name.replace(/\.json$/, "")}"`);
+      ok = false;
+    } else if (typeof uid !== "string" || !UID.test(uid)) {
+      problems.push(`${shown}: uid ${JSON.stringify(uid)} must match ${UID.source} (Grafana's limit)`);
+      ok = false;
+    } else if (uidOwner.has(uid)) {
+      problems.push(`${shown}: uid ${JSON.stringify(uid)} is already used by ${uidOwner.get(uid)}`);
+      ok = false;
+    } else {
+      uidOwner.set(uid, shown);
     }
-    const files = fs
-      .readdirSync(full, { withFileTypes: true })
-      .filter((f) => f.isFile() && f.name.endsWith(".json"))
-      .map((f) => f.name)
-      .sort();
-    for (const name of files) {
-      const file = path.join(full, name);
-      const shown = displayPath(file);
-      const value = readStrictJsonFile(file, problems);
-      if (value === undefined) continue;
-      if (!isPlainObject(value)) {
-        problems.push(`${shown}: a dashboard must be a JSON object`);
-        continue;
-      }
-      const { uid, title } = value;
-      let ok = true;
-      if (uid === undefined || uid === null || uid === "") {
-        problems.push(`${shown}: missing "uid"; every dashboard needs a unique, stable uid such as "ms-${name.replace(/\.json$/, "")}"`);
-        ok = false;
-      } else if (typeof uid !== "string" || !UID.test(uid)) {
-        problems.push(`${shown}: uid ${JSON.stringify(uid)} must match ${UID.source} (Grafana's limit)`);
-        ok = false;
-      } else if (uidOwner.has(uid)) {
-        problems.push(`${shown}: uid ${JSON.stringify(uid)} is already used by ${uidOwner.get(uid)}`);
-        ok = false;
-      } else {
-        uidOwner.set(uid, shown);
-      }
-      if (typeof title !== "string" || title.trim() === "") {
-        problems.push(`${shown}: missing "title" (a non-empty string)`);
-        ok = false;
-      }
-      if (!ok) continue;
-      dashboards.push({ uid: uid as string, title: title as string, folder, file: shown, json: value as DashboardModel });
+    if (typeof title !== "string" || title.trim() === "") {
+      problems.push(`${shown}: missing "title" (a non-empty string)`);
+      ok = false;
     }
+    if (!ok) continue;
+    dashboards.push({ uid: uid as string, title: title as string, folder, file: shown, json: value as DashboardModel });
   }
   if (problems.length > 0) throw new ContentError(problems);
   return dashboards;
