@@ -6,6 +6,7 @@ import { assertUniqueUrns, one, ofType, runWithMocks } from "./harness/mocks";
 import { ConfigError, parseConfig } from "../components/config";
 import { CONTAINERD_PRESETS } from "../components/config/spegel";
 import { charts } from "../components/versions";
+import { unknownValuesKeys } from "./support/chartKeys";
 import { containerdPaths, Spegel, SpegelArgs, spegelArgsFromConfig, spegelValues, validateSpegelArgs, SPEGEL_NAMESPACE_LABELS } from "../components/spegel";
 import { PLATFORM_SCRAPE_LABEL } from "../components/labels";
 
@@ -17,24 +18,11 @@ const keysFixture = JSON.parse(
   fs.readFileSync(path.join(__dirname, "fixtures", "charts", `spegel-${charts.spegel.version}`, "values-keys.json"), "utf8"),
 ) as { keys: string[]; openMaps: string[] };
 
-/** Leaf key paths of a values object (arrays and empty objects are leaves). */
-function leafPaths(v: unknown, prefix = ""): string[] {
-  if (!v || typeof v !== "object" || Array.isArray(v) || Object.keys(v).length === 0) return prefix ? [prefix] : [];
-  return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
-}
-
 /** Maps whose keys Kubernetes defines (ResourceRequirements), not the chart: any resource name is valid. */
 const KUBERNETES_TYPED_MAPS = ["resources.requests", "resources.limits"];
 
 function unknownKeys(values: unknown): string[] {
-  const keys = new Set(keysFixture.keys);
-  const open = new Set([...keysFixture.openMaps, ...KUBERNETES_TYPED_MAPS]);
-  return leafPaths(values).filter((p) => {
-    if (keys.has(p)) return false;
-    const parts = p.split(".");
-    for (let i = parts.length - 1; i > 0; i--) if (open.has(parts.slice(0, i).join("."))) return false;
-    return true;
-  });
+  return unknownValuesKeys(keysFixture, values, KUBERNETES_TYPED_MAPS);
 }
 
 function spegelConfigProblems(spegel: unknown): string[] {

@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { charts } from "../components/versions";
+import { unknownValuesKeys } from "./support/chartKeys";
 import { tempoValues, TempoArgs } from "../components/tempo";
 import { getPath, TEMPO_CHART_SERVICES, TEMPO_SUBCHARTS_KEPT_OFF } from "../components/tempo/services";
 
@@ -20,22 +21,9 @@ const keysFixture = JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, "values-ke
   templateOnlyMaps: Record<string, string>;
 };
 
-/** Leaf key paths of a values object (arrays and empty objects are leaves). */
-function leafPaths(v: unknown, prefix = ""): string[] {
-  if (!v || typeof v !== "object" || Array.isArray(v) || Object.keys(v).length === 0) return prefix ? [prefix] : [];
-  return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
-}
-
 /** Paths not in the pinned values.yaml (nor under one of its open maps, nor a map only its templates read). */
 function unknownKeys(values: unknown): string[] {
-  const keys = new Set(keysFixture.keys);
-  const open = new Set([...keysFixture.openMaps, ...Object.keys(keysFixture.templateOnlyMaps)]);
-  return leafPaths(values).filter((p) => {
-    if (keys.has(p)) return false;
-    const parts = p.split(".");
-    for (let i = parts.length - 1; i > 0; i--) if (open.has(parts.slice(0, i).join("."))) return false;
-    return true;
-  });
+  return unknownValuesKeys(keysFixture, values, Object.keys(keysFixture.templateOnlyMaps));
 }
 
 const ALL_ON: TempoArgs = {

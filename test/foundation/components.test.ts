@@ -4,7 +4,7 @@ import { PrometheusOperator, operatorValues, DEFAULT_OPERATOR_RESOURCES } from "
 import { PlatformPrometheus, TeamPrometheus, PrometheusSettings } from "../../components/prometheus";
 import { charts } from "../../components/versions";
 import { PLATFORM_SCRAPE_LABEL } from "../../components/labels";
-import { assertKeysExist } from "./chartKeys";
+import { assertKeysExist } from "../support/chartKeys";
 import { loadRecordingGroups } from "../../components/content/alerts";
 
 const settings = (s: Partial<PrometheusSettings> = {}): PrometheusSettings => ({

@@ -1,24 +1,19 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { assertUniqueUrns, one, ofType, runWithMocks, valueOf, type Recorded } from "../harness/mocks";
 import { charts } from "../../components/versions";
+import { readKeyFixture, unknownValuesKeys } from "../support/chartKeys";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const SECRET = "kubernetes:core/v1:Secret";
 const MOCK_PASSWORD = "mock-password-grafana-admin-password";
 
-const chartKeys: string[] = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures/chart-grafana-12.11.1/values-keys.json"), "utf8")).keys;
+const keysFixture = readKeyFixture(path.join(__dirname, "fixtures/chart-grafana-12.11.1/values-keys.json"));
 /** Values the chart passes through as free-form maps (labels, resources, grafana.ini). */
 const FREE_FORM = ["extraLabels", "resources", "serviceMonitor.labels", "grafana.ini"];
 
-/** Every leaf path of `values` (arrays are leaves). */
-function leafPaths(v: unknown, p = ""): string[] {
-  if (v && typeof v === "object" && !Array.isArray(v)) return Object.entries(v).flatMap(([k, x]) => leafPaths(x, p ? `${p}.${k}` : k));
-  return [p];
-}
 function unknownKeys(values: object): string[] {
-  return leafPaths(values).filter((p) => !chartKeys.includes(p) && !FREE_FORM.some((f) => p.startsWith(`${f}.`)));
+  return unknownValuesKeys(keysFixture, values, FREE_FORM);
 }
 
 async function deploy(args: Partial<import("../../components/grafana").GrafanaArgs> = {}) {
