@@ -14,12 +14,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { ConfigError, parseConfig } from "../components/config";
-import { listStacks, readStackConfig } from "../components/config/stackFiles";
+import { listStacks, PulumiCliError, readStackConfig } from "../components/config/stackFiles";
 import { REPO, runStack } from "../test/harness/program";
 import { valueOf, type Recorded } from "../test/harness/mocks";
 import * as pulumi from "@pulumi/pulumi";
 
 let dir = REPO;
+
+/** A stack `pulumi up` would not deploy: exit 1, every problem on stderr, nothing written. */
+function refuse(msg: string): never {
+  process.stderr.write(`${msg}\nNothing was written.\n`);
+  process.exit(1);
+}
 
 function usage(msg: string): never {
   process.stderr.write(`${msg}\nusage: npm run plan -- <stack> [--dir <folder with Pulumi.yaml>]   (stacks: ${listStacks(dir).join(", ")})\n`);
@@ -82,15 +88,15 @@ async function main() {
   try {
     raw = readStackConfig(dir, stack);
   } catch (e) {
+    // Where the Pulumi CLI itself would stop `pulumi up`, before the program runs.
+    if (e instanceof PulumiCliError) refuse(`pulumi up would stop before the program runs:\n  ${e.message.replace(/\n/g, "\n  ")}`);
     usage((e as Error).message);
   }
+  for (const w of raw.warnings) process.stderr.write(`warning: ${w}\n`);
   try {
     parseConfig(raw.config, raw.secretKeys, stack);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\nNothing was written.\n`);
-      process.exit(1);
-    }
+    if (e instanceof ConfigError) refuse(e.message);
     throw e;
   }
   const t0 = Date.now();

@@ -55,6 +55,23 @@ describe("npm run plan", () => {
     assert.equal(fs.existsSync(path.join(dir, "out")), false);
   });
 
+  it("refuses a stack the Pulumi CLI would refuse, with the CLI's message: exit 1, nothing written", () => {
+    const dir = tempProject({ nocluster: "config:\n  monitoring:features:\n    tempo: false\n" });
+    const r = plan(dir, "nocluster");
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /pulumi up would stop before the program runs:\n  validating stack config: Stack 'nocluster' is missing configuration value 'cluster'\n/);
+    assert.match(r.stderr, /Nothing was written/);
+    assert.equal(fs.existsSync(path.join(dir, "out")), false);
+  });
+
+  it("refuses a YAML syntax error like every other config error, naming the file, line and column", () => {
+    const dir = tempProject({ broken: "config:\n  monitoring:cluster: {name: dev\n" });
+    const r = plan(dir, "broken");
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /Pulumi\.broken\.yaml:\d+:\d+: /);
+    assert.equal(fs.existsSync(path.join(dir, "out")), false);
+  });
+
   it("names the available stacks when the stack does not exist", () => {
     const dir = tempProject({ dev: "config:\n  monitoring:cluster:\n    name: dev\n" });
     const r = plan(dir, "qa");
