@@ -15,6 +15,9 @@ export = async () => {
   const provider = new k8s.Provider(`${config.cluster.name}-k8s`, {
     context: config.kubernetes.context,
     kubeconfig: config.kubernetes.kubeconfig,
+    // Replace the provider (and so plan to replace every resource) only if the cluster's identity changes,
+    // not when the kubeconfig context is renamed (@pulumi/kubernetes ProviderArgs.clusterIdentifier).
+    clusterIdentifier: config.cluster.name,
   });
   const stack = new MonitoringStack(config.cluster.name, { config }, { providers: { kubernetes: provider } });
   return { cluster: config.cluster.name, ...stack.outputs() };

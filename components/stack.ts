@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { StackConfig } from "./config";
+import { crdsChartVersionOf, type StackConfig } from "./config";
 import { standardLabels } from "./labels";
 import { PrometheusOperator } from "./operator";
 import { PlatformPrometheus, TeamPrometheus } from "./prometheus";
@@ -45,11 +45,14 @@ export class MonitoringStack extends pulumi.ComponentResource {
     this.operator = new PrometheusOperator(
       `${name}-operator`,
       {
-        namespace: monitoringNs.metadata.name,
+        namespace: cfg.namespaces.monitoring,
+        dependsOn: [monitoringNs],
         clusterExporters: cfg.features.platformMonitoring,
+        nodeExporterNamespace: cfg.namespaces.nodeExporter,
         resources: cfg.operator.resources,
         chartVersion: cfg.operator.chartVersion,
-        crdsChartVersion: cfg.operator.crdsChartVersion,
+        crdsChartVersion: crdsChartVersionOf(cfg),
+        adoptExistingCrds: cfg.operator.adoptExistingCrds,
       },
       { parent: this },
     );

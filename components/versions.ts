@@ -4,6 +4,8 @@
  * components set against that version's values.yaml (test/fixtures/charts/ holds what the tests check).
  * Stack config may override a chart version (`<component>.chartVersion`), at the user's own risk.
  */
+import { inRange, isSemver } from "./semver";
+
 export interface ChartRef {
   /** Chart name. */
   chart: string;
@@ -74,6 +76,28 @@ export const charts = {
   },
 } satisfies Record<string, ChartRef>;
 
+/**
+ * The Prometheus Operator release each chart version ships (Chart.yaml `appVersion`), so that the CRDs
+ * release always matches the operator (a CRD schema older than the operator drops fields the operator
+ * writes; newer ones reject nothing but are untested with it). Read in prometheus-community/helm-charts
+ * (`git log -- charts/<chart>/Chart.yaml`, version and appVersion at each commit) up to cf408a29
+ * (2026-08-22). Ranges are inclusive; every release in them has that appVersion.
+ */
+export const operatorReleases = {
+  kubePrometheusStack: [
+    { from: "88.4.0", to: "88.5.3", operator: "v0.93.1" },
+    { from: "88.0.0", to: "88.3.0", operator: "v0.93.0" },
+    { from: "87.4.0", to: "87.21.0", operator: "v0.92.1" },
+    { from: "87.0.0", to: "87.3.0", operator: "v0.92.0" },
+  ],
+  prometheusOperatorCrds: [
+    { from: "31.0.1", to: "31.0.1", operator: "v0.93.1" },
+    { from: "31.0.0", to: "31.0.0", operator: "v0.93.0" },
+    { from: "30.0.1", to: "30.0.1", operator: "v0.92.1" },
+    { from: "30.0.0", to: "30.0.0", operator: "v0.92.0" },
+  ],
+} as const;
+
 export const images = {
   /**
    * Runs the bundled Kueue exporter (exporter/ → one file in a ConfigMap), so no image registry of ours is
@@ -84,3 +108,16 @@ export const images = {
 } as const;
 
 /** The Prometheus server image is the prometheus-operator v0.93.1 default for every Prometheus CR (not overridden). */
+
+/** The operator version a kube-prometheus-stack or prometheus-operator-crds chart version ships, if known. */
+export function operatorVersionOf(chart: keyof typeof operatorReleases, version: string): string | undefined {
+  if (!isSemver(version)) return undefined;
+  return operatorReleases[chart].find((r) => inRange(version, r.from, r.to))?.operator;
+}
+
+/** The prometheus-operator-crds version that ships the same operator as kube-prometheus-stack `kpsVersion`. */
+export function crdsVersionFor(kpsVersion: string): string | undefined {
+  const op = operatorVersionOf("kubePrometheusStack", kpsVersion);
+  // Each CRDs range is one release (see operatorReleases): its `to` is the version.
+  return op === undefined ? undefined : operatorReleases.prometheusOperatorCrds.find((r) => r.operator === op)?.to;
+}

@@ -1,5 +1,5 @@
 /** Config sections owned by the foundation: the cluster, the provider, namespaces, flags, operator, Prometheus. */
-import { arr, bool, byteSize, dflt, dnsLabel, duration, int, obj, oneOf, opt, resources, storage, str, strMap } from "./schema";
+import { arr, bool, byteSize, chartVersion, dflt, dnsLabel, duration, int, obj, oneOf, opt, resources, storage, str, strMap } from "./schema";
 
 export const ENVIRONMENTS = ["dev", "test", "staging", "prod"] as const;
 
@@ -17,6 +17,7 @@ export const namespacesSection = obj("Namespaces the stack owns and creates.", {
   monitoring: dflt(dnsLabel("Namespace of the operator, the platform Prometheus, Grafana and the Kueue exporter"), "monitoring"),
   tempo: dflt(dnsLabel("Namespace of Tempo"), "tempo"),
   spegel: dflt(dnsLabel("Namespace of Spegel (kept apart: its pods need host access)"), "spegel"),
+  nodeExporter: dflt(dnsLabel("Namespace of node-exporter (kept apart and labelled Pod Security `privileged`: it needs the host's network, PID namespace and filesystem)"), "node-exporter"),
 });
 
 export const featuresSection = obj("Feature flags. The Prometheus Operator itself is always installed and has no flag.", {
@@ -24,12 +25,17 @@ export const featuresSection = obj("Feature flags. The Prometheus Operator itsel
   tempo: dflt(bool("Deploy Tempo (distributed)"), false),
   spegel: dflt(bool("Deploy Spegel"), false),
   kueueExporter: dflt(bool("Deploy the Kueue pending-workloads exporter"), false),
+  kueueMetrics: dflt(bool("Kueue runs in this cluster: scrape its controller metrics (kueue_*) for the Kueue dashboard and alerts (where: `kueue`)"), false),
   grafana: dflt(bool("Grafana: deploy it or push content into an external one (see `grafana.mode`)"), false),
 });
 
 export const operatorSection = obj("The Prometheus Operator (kube-prometheus-stack in operator-only mode) and its CRDs.", {
-  chartVersion: opt(str("Override the pinned kube-prometheus-stack chart version (components/versions.ts)")),
-  crdsChartVersion: opt(str("Override the pinned prometheus-operator-crds chart version; keep it on the operator's release")),
+  chartVersion: opt(chartVersion("Override the pinned kube-prometheus-stack chart version (components/versions.ts); it must be one whose operator release is known there")),
+  crdsChartVersion: opt(chartVersion("Override the prometheus-operator-crds chart version; by default the one that ships the same operator release as `chartVersion` (components/versions.ts operatorReleases), and it must match it")),
+  adoptExistingCrds: dflt(
+    bool("The CRDs' Helm release `prometheus-operator-crds` already exists in the cluster (kept by an earlier `pulumi destroy`): import it instead of installing it, which would fail (docs/DEPLOY.md)"),
+    false,
+  ),
   resources: resources("Operator container resources (reserved by default so the operator is not starved)", {
     requests: { cpu: "200m", memory: "200Mi" },
   }),

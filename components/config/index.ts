@@ -17,8 +17,10 @@ import {
 import { tempoEnvironmentProblems, tempoSection } from "./tempo";
 import { spegelSection } from "./spegel";
 import { kueueExporterSection } from "./kueueExporter";
+import { kueueSection } from "./kueue";
 import { grafanaProblems, grafanaSection } from "./grafana";
 import { MAX_CLUSTER_NAME_WITH_TEMPO } from "../tempo/services";
+import { charts, crdsVersionFor, operatorReleases, operatorVersionOf } from "../versions";
 
 /** The Pulumi project name (Pulumi.yaml `name`): config keys are `monitoring:<key>`. */
 export const PROJECT = "monitoring";
@@ -34,6 +36,7 @@ export const rootSchema = obj("", {
   tempo: tempoSection,
   spegel: spegelSection,
   kueueExporter: kueueExporterSection,
+  kueue: kueueSection,
   grafana: grafanaSection,
 });
 
@@ -121,6 +124,20 @@ function crossChecks(cfg: StackConfig, ctx: Ctx): void {
       if (reserved) fail(path, `${show(ns)} is the stack's namespaces.${reserved[0]}; a team cannot own a platform namespace`);
     }),
   );
+  // Each component namespace is its own: their Pod Security levels differ (node-exporter and Spegel need
+  // `privileged`), and one Namespace object per name.
+  const nsSeen = new Map<string, string>();
+  for (const [k, v] of Object.entries(cfg.namespaces)) {
+    if (nsSeen.has(v)) fail(`namespaces.${k}`, `${show(v)} is already namespaces.${nsSeen.get(v)}; every component namespace must be distinct`);
+    else nsSeen.set(v, k);
+  }
+  operatorVersionProblems(cfg, fail);
+  // What only the platform Prometheus scrapes: without it these features deploy, and nothing reads them.
+  for (const f of ["kueueExporter", "kueueMetrics"] as const) {
+    if (cfg.features[f] && !cfg.features.platformMonitoring) {
+      fail(`features.${f}`, `true needs features.platformMonitoring: the platform Prometheus is what scrapes it (and feeds its dashboard and alerts); turn platformMonitoring on or ${f} off`);
+    }
+  }
   // The cluster name prefixes Tempo's Service names (63-character DNS labels): check it here rather than
   // fail half-way through declaring resources.
   if (cfg.features.tempo && cfg.cluster.name.length > MAX_CLUSTER_NAME_WITH_TEMPO) {
@@ -137,6 +154,31 @@ function crossChecks(cfg: StackConfig, ctx: Ctx): void {
   // registered by the section modules: those are imported while this module is still initialising).
   tempoEnvironmentProblems(cfg, fail);
   grafanaProblems(cfg, fail);
+}
+
+/**
+ * The CRDs release must ship the operator release the operator chart runs (versions.ts operatorReleases):
+ * by default it is derived from the operator chart version; an explicit one must match it.
+ */
+function operatorVersionProblems(cfg: StackConfig, fail: (path: string, message: string) => void): void {
+  const kps = cfg.operator.chartVersion ?? charts.kubePrometheusStack.version;
+  const op = operatorVersionOf("kubePrometheusStack", kps);
+  if (op === undefined) {
+    const known = operatorReleases.kubePrometheusStack.map((r) => `${r.from}–${r.to} (${r.operator})`).join(", ");
+    fail("operator.chartVersion", `${show(kps)} is not a kube-prometheus-stack version whose operator release is known, so no CRDs release can be matched to it; known: ${known} (components/versions.ts operatorReleases)`);
+    return;
+  }
+  const crds = cfg.operator.crdsChartVersion;
+  if (crds === undefined) return;
+  const crdsOp = operatorVersionOf("prometheusOperatorCrds", crds);
+  if (crdsOp !== op) {
+    fail("operator.crdsChartVersion", `${show(crds)} ships operator ${crdsOp ?? "(unknown release)"}, but kube-prometheus-stack ${kps} runs ${op}; use ${show(crdsVersionFor(kps))} or leave it unset`);
+  }
+}
+
+/** The prometheus-operator-crds version of a validated config (explicit, or the one matching the operator chart). */
+export function crdsChartVersionOf(cfg: StackConfig): string {
+  return cfg.operator.crdsChartVersion ?? crdsVersionFor(cfg.operator.chartVersion ?? charts.kubePrometheusStack.version)!;
 }
 
 /** Rows of the config reference (README / docs/CONFIG.md). */

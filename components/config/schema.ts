@@ -7,6 +7,8 @@
  * generator needs the same declarations; ~250 lines keep both exact.
  */
 
+import { isSemver } from "../semver";
+
 /** One problem found in the config. */
 export interface Problem {
   path: string;
@@ -328,6 +330,11 @@ export function dnsLabel(doc: string, maxLen = 63): Scalar<string> {
     (v) => v.length <= maxLen && DNS_LABEL_RE.test(v),
     `is not a valid name; use lower-case letters, digits and "-", starting and ending with a letter or digit, at most ${maxLen} characters`,
   );
+}
+
+/** An exact chart version (semver.org 2.0.0), as Helm resolves `version`; ranges would float between runs. */
+export function chartVersion(doc: string): Scalar<string> {
+  return str(doc).check((v) => isSemver(v), `is not an exact chart version; use a semantic version such as "1.2.3" (no range, no leading "v")`);
 }
 
 export function url(doc: string): Scalar<string> {

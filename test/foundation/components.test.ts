@@ -1,10 +1,7 @@
 import * as assert from "node:assert/strict";
 import { runWithMocks, one, ofType, Recorded } from "../harness/mocks";
-import { PrometheusOperator, operatorValues, DEFAULT_OPERATOR_RESOURCES } from "../../components/operator";
 import { PlatformPrometheus, TeamPrometheus, PrometheusSettings } from "../../components/prometheus";
-import { charts } from "../../components/versions";
 import { PLATFORM_SCRAPE_LABEL } from "../../components/labels";
-import { assertKeysExist } from "../support/chartKeys";
 import { loadRecordingGroups } from "../../components/content/alerts";
 
 const settings = (s: Partial<PrometheusSettings> = {}): PrometheusSettings => ({
@@ -17,62 +14,6 @@ const settings = (s: Partial<PrometheusSettings> = {}): PrometheusSettings => ({
 });
 
 const PROM = "kubernetes:monitoring.coreos.com/v1:Prometheus";
-
-describe("PrometheusOperator", () => {
-  let rs: Recorded[];
-  before(async () => {
-    ({ resources: rs } = await runWithMocks(() => new PrometheusOperator("op", { namespace: "monitoring" })));
-  });
-
-  it("installs the CRDs as their own Helm release that is retained on delete", () => {
-    const crds = one(rs, "kubernetes:helm.sh/v3:Release", "op-crds");
-    assert.equal(crds.retainOnDelete, true);
-    assert.equal(crds.inputs.chart, "prometheus-operator-crds");
-    assert.equal(crds.inputs.version, charts.prometheusOperatorCrds.version);
-    assert.deepEqual(crds.inputs.values, { crds: { annotations: { "helm.sh/resource-policy": "keep" } } });
-  });
-
-  it("installs the operator chart pinned, after the CRDs, without its own CRDs", () => {
-    const chart = one(rs, "kubernetes:helm.sh/v4:Chart", "op");
-    assert.equal(chart.inputs.chart, "kube-prometheus-stack");
-    assert.equal(chart.inputs.version, charts.kubePrometheusStack.version);
-    assert.equal(chart.inputs.repositoryOpts.repo, charts.kubePrometheusStack.repo);
-    assert.deepEqual(chart.dependsOn, [one(rs, "kubernetes:helm.sh/v3:Release", "op-crds").urn]);
-    assert.equal(chart.inputs.values.crds.enabled, false);
-  });
-
-  it("reserves 200m CPU / 200Mi memory for the operator by default", () => {
-    const chart = one(rs, "kubernetes:helm.sh/v4:Chart", "op");
-    assert.deepEqual(chart.inputs.values.prometheusOperator.resources, { requests: { cpu: "200m", memory: "200Mi" } });
-  });
-
-  it("runs operator-only when cluster exporters are off", () => {
-    const v = operatorValues({ clusterExporters: false, resources: DEFAULT_OPERATOR_RESOURCES }) as any;
-    for (const k of ["prometheus", "alertmanager", "grafana", "kubeStateMetrics", "nodeExporter", "kubernetesServiceMonitors"]) assert.equal(v[k].enabled, false, k);
-    assert.equal(v.defaultRules.create, false);
-  });
-
-  it("labels the cluster exporters' ServiceMonitors for the platform Prometheus when on", () => {
-    const v = operatorValues({ clusterExporters: true, resources: DEFAULT_OPERATOR_RESOURCES }) as any;
-    assert.equal(v.kubeStateMetrics.enabled, true);
-    assert.equal(v.nodeExporter.enabled, true);
-    assert.equal(v.kubelet.serviceMonitor.cAdvisor, true);
-    for (const labels of [
-      v.kubelet.serviceMonitor.additionalLabels,
-      v["kube-state-metrics"].prometheus.monitor.additionalLabels,
-      v["prometheus-node-exporter"].prometheus.monitor.additionalLabels,
-      v.prometheusOperator.serviceMonitor.additionalLabels,
-    ])
-      assert.deepEqual(labels, PLATFORM_SCRAPE_LABEL);
-  });
-
-  it("sets only values keys that exist in the pinned charts", () => {
-    for (const on of [true, false]) {
-      assertKeysExist(`kube-prometheus-stack-${charts.kubePrometheusStack.version}`, operatorValues({ clusterExporters: on, resources: DEFAULT_OPERATOR_RESOURCES }));
-    }
-    assertKeysExist(`prometheus-operator-crds-${charts.prometheusOperatorCrds.version}`, one(rs, "kubernetes:helm.sh/v3:Release", "op-crds").inputs.values);
-  });
-});
 
 describe("TeamPrometheus", () => {
   let rs: Recorded[];

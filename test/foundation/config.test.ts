@@ -49,12 +49,12 @@ describe("stack config validation", () => {
     [
       "a misspelled top-level key",
       { "monitoring:featurs": j({}) },
-      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, platformPrometheus, teams, tempo, spegel, kueueExporter, grafana'],
+      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, grafana'],
     ],
     [
       "a misspelled nested key",
       { "monitoring:features": j({ platformMonitorin: true }) },
-      ['features.platformMonitorin: unknown key (did you mean "platformMonitoring"?); allowed: platformMonitoring, tempo, spegel, kueueExporter, grafana'],
+      ['features.platformMonitorin: unknown key (did you mean "platformMonitoring"?); allowed: platformMonitoring, tempo, spegel, kueueExporter, kueueMetrics, grafana'],
     ],
     ["a non-boolean flag", { "monitoring:features": j({ tempo: "yes" }) }, ['features.tempo: "yes" is not a boolean (true or false)']],
     ["a bad retention", { "monitoring:teams": j([team({ retention: "15 days" })]) }, ['teams[0].retention: "15 days" is not a duration; use e.g. "15d" or "12h"']],

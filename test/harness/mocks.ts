@@ -33,6 +33,8 @@ export interface Recorded {
   provider: string;
   providers: Record<string, string>;
   ignoreChanges: string[];
+  /** The `import` resource option (ID of an existing object to adopt), "" when unset. */
+  importId: string;
 }
 
 export interface RunResult<T> {
@@ -61,6 +63,14 @@ function fakeState(type: string, name: string, inputs: any): Record<string, any>
     case "random:index/randomPassword:RandomPassword":
       // The mock does not apply additionalSecretOutputs: wrap the result ourselves (FACTS.md).
       return { ...inputs, result: pulumi.secret(`mock-password-${name}`) };
+    // @pulumi/tls computes keys and certificates; fake PEM-shaped values (the key as a secret, as the provider marks it).
+    case "tls:index/privateKey:PrivateKey":
+      return { ...inputs, privateKeyPem: pulumi.secret(`-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`), publicKeyPem: `mock-public-${name}` };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { ...inputs, certPem: `-----BEGIN CERTIFICATE-----\nmock-${name}\n-----END CERTIFICATE-----\n` };
+    case "tls:index/certRequest:CertRequest":
+      return { ...inputs, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\nmock-${name}\n-----END CERTIFICATE REQUEST-----\n` };
     default:
       return inputs;
   }
@@ -121,6 +131,7 @@ export async function runWithMocks<T>(
       provider: req.getProvider(),
       providers: Object.fromEntries(req.getProvidersMap().toArray()),
       ignoreChanges: req.getIgnorechangesList(),
+      importId: req.getImportid(),
     });
     return original(req, callback);
   };

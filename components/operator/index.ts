@@ -1,0 +1,4 @@
+/** The Prometheus Operator: CRDs release, admission-webhook TLS, kube-prometheus-stack in operator-only mode. */
+export { PrometheusOperator, PrometheusOperatorArgs, CRDS_RELEASE, OPERATOR_RELEASE } from "./operator";
+export { operatorValues, OperatorValuesArgs, OPERATOR_FULLNAME, OPERATOR_SERVICE, DEFAULT_OPERATOR_RESOURCES, NODE_EXPORTER_NAMESPACE_LABELS } from "./values";
+export { webhookDnsNames, WEBHOOK_SECRET, WEBHOOK_SECRET_KEYS } from "./webhookTls";
