@@ -154,7 +154,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
       tempoQueryFrontendUrl: this.tempo?.queryFrontendUrl,
       tempoOtlpGrpcEndpoint: this.tempo?.otlpGrpcEndpoint,
       tempoOtlpHttpEndpoint: this.tempo?.otlpHttpEndpoint,
-      grafanaUrl: this.grafana?.url,
+      // What users open (the URL the provider dials too); the in-cluster one is for other workloads.
+      grafanaUrl: this.grafana?.providerUrl,
+      grafanaInClusterUrl: this.grafana?.url,
       grafanaAdminSecretName: this.grafana?.adminSecretName,
     };
   }

@@ -9,11 +9,11 @@
  * sections have parsed.
  */
 import type { StackConfig } from "./index";
-import { arr, bool, dflt, dnsLabel, obj, oneOf, opt, quantity, resources, secretStr, show, str, strMap, url } from "./schema";
+import { arr, bool, chartVersion, dflt, dnsLabel, int, obj, oneOf, opt, quantity, resources, secretStr, show, str, strMap, url } from "./schema";
 
 export const GRAFANA_MODES = ["deploy", "external"] as const;
 export const DASHBOARD_DELIVERIES = ["provider", "sidecar"] as const;
-export const CONTACT_POINT_TYPES = ["webhook", "slack", "email"] as const;
+export const CONTACT_POINT_TYPES = ["webhook", "slack", "email", "pagerduty"] as const;
 export type ContactPointType = (typeof CONTACT_POINT_TYPES)[number];
 
 /** Which `settings` keys each contact point type reads (the provider's ContactPointWebhook/Slack/Email inputs). */
@@ -22,7 +22,34 @@ export const CONTACT_POINT_SETTINGS: Record<ContactPointType, { required: string
   webhook: { required: [["url"]], allowed: ["url", "username", "password"] },
   slack: { required: [["url"], ["token", "recipient"]], allowed: ["url", "token", "recipient"] },
   email: { required: [["addresses"]], allowed: ["addresses"] },
+  pagerduty: { required: [["integrationKey"]], allowed: ["integrationKey", "severity"] },
 };
+
+/** Grafana's `[smtp] startTLS_policy` values (grafana/grafana pkg/services/notifications/smtp.go getStartTLSPolicy). */
+export const STARTTLS_POLICIES = ["OpportunisticStartTLS", "MandatoryStartTLS", "NoStartTLS"] as const;
+/** PagerDuty Events API v2 severities (@pulumiverse/grafana ContactPointPagerduty.severity). */
+export const PAGERDUTY_SEVERITIES = ["critical", "error", "warning", "info"] as const;
+
+/**
+ * A host the machine running `pulumi up` cannot resolve: a cluster Service name (`*.svc`, `*.svc.<domain>`,
+ * `*.cluster.local`) or a bare single-label name other than localhost. The Grafana provider dials
+ * `grafana.url` from that machine (FACTS.md "Deploy mechanics"), not from inside the cluster.
+ */
+export function inClusterHost(u: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(u).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (/\.svc$/.test(host) || /\.svc\./.test(host) || /\.cluster\.local$/.test(host)) return host;
+  if (!host.includes(".") && host !== "localhost" && !host.startsWith("[")) return host;
+  return undefined;
+}
+
+const hostPort = (doc: string) =>
+  str(doc).check((v) => /^[^\s:/]+:\d{1,5}$/.test(v), `is not host:port; Grafana's mail dialer splits it with net.SplitHostPort, e.g. "smtp.example.com:587"`);
+const email = (doc: string) => str(doc).check((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), `is not an e-mail address, e.g. "grafana@example.com"`);
 
 export const contactPointSchema = obj("A contact point (receiver) of Grafana Alerting.", {
   name: str("Contact point name; `defaultContactPoint` and `routes[].contactPoint` refer to it"),
@@ -31,9 +58,11 @@ export const contactPointSchema = obj("A contact point (receiver) of Grafana Ale
     url: opt(secretStr("webhook: target URL; slack: incoming-webhook URL. A credential: secret config")),
     token: opt(secretStr("slack: bot token (with `recipient`). A credential: secret config")),
     recipient: opt(str("slack: channel for the bot token, e.g. \"#alerts\"")),
-    addresses: opt(arr("email: recipient addresses", str("e-mail address"), { min: 1 })),
+    addresses: opt(arr("email: recipient addresses", email("e-mail address"), { min: 1 })),
     username: opt(str("webhook: basic-auth user")),
     password: opt(secretStr("webhook: basic-auth password. A credential: secret config")),
+    integrationKey: opt(secretStr("pagerduty: the service's Events API v2 integration key. A credential: secret config")),
+    severity: opt(oneOf("pagerduty: severity of the incidents (default Grafana's: critical)", PAGERDUTY_SEVERITIES)),
   }),
 });
 export type ContactPointConfig = NonNullable<ReturnType<typeof contactPointSchema.parse>>;
@@ -49,17 +78,27 @@ export type RouteConfig = NonNullable<ReturnType<typeof routeSchema.parse>>;
 
 export const grafanaSection = obj("Grafana (when `features.grafana`).", {
   mode: dflt(oneOf("`deploy` a Grafana in this cluster, or push into an `external` (central) one", GRAFANA_MODES), "deploy"),
-  chartVersion: opt(str("Override the pinned grafana chart version (components/versions.ts)")),
+  chartVersion: opt(chartVersion("Override the pinned grafana chart version (components/versions.ts)")),
   url: opt(
     url(
-      "deploy mode: the URL the Grafana provider (run by `pulumi up`) reaches this Grafana at; by default https://<ingress.host> (http without ingress.tlsSecretName) when the ingress is on, else the in-cluster Service URL (reachable only when Pulumi runs in the cluster)",
+      "deploy mode, required: the URL the Grafana provider reaches this Grafana at, from the machine running `pulumi up` (not from inside the cluster): the ingress URL (https://<ingress.host>), another external URL, or a local port (http://127.0.0.1:<service.nodePort> on kind with a port mapping); docs/DEPLOY.md",
     ),
   ),
+  service: obj("deploy mode: the chart's Service", {
+    type: dflt(oneOf("Service type", ["ClusterIP", "NodePort"] as const), "ClusterIP"),
+    nodePort: opt(int("Node port when `type` is NodePort (30000–32767); a kind cluster maps it to the host with extraPortMappings", 30000, 32767)),
+  }),
   ingress: obj("deploy mode: Ingress of the chart", {
     enabled: dflt(bool("Create an Ingress"), false),
-    host: opt(str("Host name, e.g. \"grafana.example.com\"; required when enabled")),
+    host: opt(str("Host name, e.g. \"grafana.example.com\"; required when enabled. Its DNS record must point at the ingress controller (a prerequisite: docs/DEPLOY.md)")),
     className: opt(str("IngressClass; the cluster default when unset")),
-    tlsSecretName: opt(dnsLabel("TLS Secret for the host; the URL scheme becomes https")),
+    tls: opt(
+      obj("TLS for the host (the URL scheme becomes https); say who creates the Secret", {
+        secretName: dnsLabel("TLS Secret for the host"),
+        certManagerClusterIssuer: opt(str("cert-manager ClusterIssuer that issues the certificate into `secretName` (annotation cert-manager.io/cluster-issuer)")),
+        existingSecret: dflt(bool("The Secret is created by you before `pulumi up`"), false),
+      }),
+    ),
   }),
   persistence: obj("deploy mode: Grafana's database volume. Without it every pod restart loses what the provider pushed", {
     enabled: dflt(bool("Keep Grafana's database on a PersistentVolumeClaim"), true),
@@ -67,9 +106,30 @@ export const grafanaSection = obj("Grafana (when `features.grafana`).", {
     storageClassName: opt(str("StorageClass; the cluster default when unset")),
   }),
   resources: resources("deploy mode: Grafana container resources", { requests: { cpu: "100m", memory: "256Mi" } }),
+  adminPassword: opt(
+    secretStr(
+      "deploy mode: the admin password, instead of the generated one. Grafana applies the password only when it creates its database, so set it here after changing it in Grafana (rotation: docs/components/grafana.md). A credential: secret config",
+    ),
+  ),
+  smtp: opt(
+    obj("deploy mode: outgoing mail, required by `email` contact points (rendered into grafana.ini [smtp]; user and password from a Secret)", {
+      host: hostPort("SMTP server as host:port"),
+      fromAddress: email("Sender address"),
+      fromName: dflt(str("Sender name"), "Grafana"),
+      user: opt(str("SMTP user")),
+      password: opt(secretStr("SMTP password (with `user`). A credential: secret config")),
+      startTlsPolicy: dflt(oneOf("STARTTLS policy", STARTTLS_POLICIES), "MandatoryStartTLS"),
+      skipVerify: dflt(bool("Skip verifying the server's certificate"), false),
+    }),
+  ),
+  readinessTimeoutSeconds: dflt(
+    int("How long `pulumi up` waits for Grafana to answer GET <url>/api/health before pushing content (DNS, ingress address, TLS certificate)", 10, 3600),
+    600,
+  ),
   external: obj("external mode: the central Grafana", {
     url: opt(url("Root URL of the central Grafana, e.g. \"https://grafana.example.com\"")),
     token: opt(secretStr("Service-account token (Admin role) the provider authenticates with. A credential: secret config")),
+    smtpConfigured: dflt(bool("The central Grafana has [smtp] configured (its admin says so): needed for `email` contact points"), false),
   }),
   ownsSharedContent: opt(
     bool("external mode: this stack owns the shared content (folders, teams, dashboards, contact points, notification policy); exactly one stack per Grafana sets it. Always true in deploy mode"),
@@ -92,6 +152,10 @@ export const grafanaSection = obj("Grafana (when `features.grafana`).", {
 
 export type GrafanaConfig = StackConfig["grafana"];
 
+function inClusterMessage(u: string, host: string): string {
+  return `${show(u)}: ${show(host)} resolves only inside the cluster, but the Grafana provider dials this URL from the machine running \`pulumi up\`; use the ingress or another external URL, or a local port (kind NodePort mapping, kubectl port-forward; docs/DEPLOY.md)`;
+}
+
 /** Whether this stack pushes the shared content: always in deploy mode, by flag in external mode. */
 export function ownsSharedContent(g: GrafanaConfig): boolean {
   return g.mode === "deploy" ? true : g.ownsSharedContent ?? false;
@@ -112,7 +176,36 @@ export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: 
       fail(p("dashboardDelivery"), `"sidecar" needs grafana.mode "deploy" (the sidecar runs in this stack's Grafana pod); use "provider" with an external Grafana`);
     }
     if (g.ingress.enabled) fail(p("ingress.enabled"), `true is only read in deploy mode; an external Grafana is not deployed by this stack`);
+    for (const k of ["url", "smtp", "adminPassword"] as const) {
+      if (g[k] !== undefined) fail(p(k), `is only read in deploy mode; ${k === "url" ? "use grafana.external.url for an external Grafana" : "an external Grafana is configured by its own admin"}`);
+    }
+    const host = g.external.url !== undefined ? inClusterHost(g.external.url) : undefined;
+    if (host) fail(p("external.url"), inClusterMessage(g.external.url!, host));
   } else {
+    // The provider dials grafana.url from the machine running `pulumi up`: say which URL that is.
+    if (g.url === undefined) {
+      fail(
+        p("url"),
+        `is required in deploy mode: the Grafana provider dials it from the machine running \`pulumi up\`, not from inside the cluster; use the ingress URL (e.g. "https://${g.ingress.host ?? "grafana.example.com"}"), or a local port such as "http://127.0.0.1:30300" with grafana.service.type NodePort on kind (docs/DEPLOY.md)`,
+      );
+    } else {
+      const host = inClusterHost(g.url);
+      if (host) fail(p("url"), inClusterMessage(g.url, host));
+    }
+    if (g.service.nodePort !== undefined && g.service.type !== "NodePort") fail(p("service.nodePort"), `${g.service.nodePort} is only used with grafana.service.type "NodePort"`);
+    const tls = g.ingress.tls;
+    if (tls && !g.ingress.enabled) fail(p("ingress.tls"), `is set but grafana.ingress.enabled is false`);
+    if (tls && (tls.certManagerClusterIssuer !== undefined) === tls.existingSecret) {
+      fail(
+        p("ingress.tls"),
+        tls.existingSecret
+          ? `sets both certManagerClusterIssuer and existingSecret; say one creator of Secret ${show(tls.secretName)}`
+          : `nothing creates Secret ${show(tls.secretName)}: set certManagerClusterIssuer (cert-manager issues it) or existingSecret: true (you create it before pulumi up)`,
+      );
+    }
+    if (g.smtp && (g.smtp.user === undefined) !== (g.smtp.password === undefined)) {
+      fail(p(g.smtp.user === undefined ? "smtp.user" : "smtp.password"), `is required with grafana.smtp.${g.smtp.user === undefined ? "password" : "user"}; set both, or neither for a relay without authentication`);
+    }
     if (g.external.url !== undefined || g.external.token !== undefined) {
       fail(p("external"), `is only read when grafana.mode is "external"; remove it or set grafana.mode to "external"`);
     }
@@ -131,6 +224,17 @@ export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: 
     }
     if (!spec.required.some((alt) => alt.every((k) => present.includes(k)))) {
       fail(p(`contactPoints[${i}].settings`), `type ${show(c.type)} needs ${spec.required.map((alt) => alt.join(" + ")).join(" or ")}`);
+    }
+  });
+
+  // A contact point that cannot deliver is a mistake, not a silent failure in Grafana's log.
+  g.contactPoints.forEach((c, i) => {
+    if (c.type !== "email") return;
+    if (g.mode === "deploy" && g.smtp === undefined) {
+      fail(p(`contactPoints[${i}]`), `type "email" needs grafana.smtp (host, fromAddress): without [smtp] Grafana fails every send with "SMTP not configured"`);
+    }
+    if (g.mode === "external" && !g.external.smtpConfigured) {
+      fail(p(`contactPoints[${i}]`), `type "email" needs SMTP on the central Grafana; once its admin has configured [smtp], set grafana.external.smtpConfigured: true`);
     }
   });
 

@@ -23,6 +23,17 @@ import { GrafanaConnection, SIDECAR } from "./grafana";
 import { ContactPointSpec, contactPointArgs, notificationPolicyArgs, PolicyConfig } from "./notifications";
 import type { DashboardFile, PromAlertGroup, SharedFolder } from "./types";
 import { dataSourceUids, folderUid, hashedUid, slug, UID_RE } from "./uid";
+import { GrafanaReady } from "./ready";
+
+/** Matches `grafana.readinessTimeoutSeconds`' default (config/grafana.ts). */
+export const DEFAULT_READINESS_TIMEOUT_SECONDS = 600;
+
+/**
+ * The provider's retries once Grafana has answered (terraform-provider-grafana v4.45.1 defaults: 3 retries
+ * with 2/4/8 s backoff, on transport errors and 429/5xx/401/412): a fixed 5 s wait, 12 times, rides out a
+ * Grafana restart or a brief ingress hiccup during a long `up`.
+ */
+export const PROVIDER_RETRIES = { retries: 12, retryWait: 5 } as const;
 
 /** A Grafana folder this stack knows: a shared folder of folders.json or a team's folder. */
 export interface FolderPlan {
@@ -188,23 +199,30 @@ export class GrafanaContent extends pulumi.ComponentResource {
     }
     for (const w of warnings) pulumi.log.warn(w, this);
 
-    // ---- The provider ----
+    // ---- The provider, once Grafana answers where it will dial (ready.ts) ----
+    const ready = new GrafanaReady(
+      `${name}-ready`,
+      { url: args.connection.url, timeoutSeconds: args.connection.readinessTimeoutSeconds ?? DEFAULT_READINESS_TIMEOUT_SECONDS, trigger: args.connection.trigger ?? "" },
+      { parent: this, dependsOn: args.connection.dependsOn },
+    );
     this.provider = new grafana.Provider(
       `${name}-provider`,
-      { url: args.connection.url, auth: pulumi.secret(args.connection.auth) },
-      { parent: this, dependsOn: args.connection.dependsOn },
+      { url: args.connection.url, auth: pulumi.secret(args.connection.auth), ...PROVIDER_RETRIES },
+      { parent: this, dependsOn: [ready] },
     );
     const o = { parent: this, provider: this.provider };
 
     // ---- Per cluster: data sources ----
     this.dataSourceUids = {};
+    const dsByUid = new Map<string, grafana.oss.DataSource>();
     for (const s of specs) {
-      new grafana.oss.DataSource(
+      const d = new grafana.oss.DataSource(
         `${name}-ds-${s.key}`,
         { uid: s.uid, name: s.name, type: s.type, url: s.url, accessMode: "proxy", isDefault: s.isDefault, jsonDataEncoded: JSON.stringify(s.jsonData) },
         o,
       );
       this.dataSourceUids[s.key] = s.uid;
+      dsByUid.set(s.uid, d);
     }
     this.folderUids = Object.fromEntries(folders.map((f) => [f.key, f.uid]));
 
@@ -258,10 +276,12 @@ export class GrafanaContent extends pulumi.ComponentResource {
     this.ruleGroupNames = [];
     for (const g of ruleGroups) {
       const folder = folderRes.get(folderKeyByUid.get(g.folderUid)!);
+      // A rule group queries data sources by UID: Grafana refuses a rule whose data source does not exist yet.
+      const queried = [...new Set(g.rules.flatMap((r) => r.datas.map((d) => d.datasourceUid)))].map((uid) => dsByUid.get(uid)).filter((d): d is grafana.oss.DataSource => !!d);
       new grafana.alerting.RuleGroup(
         `${name}-rules-${g.key}`,
         { folderUid: g.folderUid, name: g.name, intervalSeconds: g.intervalSeconds, rules: g.rules },
-        { ...o, dependsOn: folder ? [folder] : [] },
+        { ...o, dependsOn: [...(folder ? [folder] : []), ...queried] },
       );
       this.ruleGroupNames.push(g.name);
     }

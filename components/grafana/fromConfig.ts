@@ -18,7 +18,12 @@ export function grafanaArgsFromConfig(cfg: StackConfig, extra: { namespace: pulu
     ingress: g.ingress,
     persistence: g.persistence,
     resources: g.resources,
-    providerUrl: g.url,
+    service: g.service,
+    smtp: g.smtp && { ...g.smtp, password: g.smtp.password === undefined ? undefined : pulumi.secret(g.smtp.password) },
+    adminPassword: g.adminPassword === undefined ? undefined : pulumi.secret(g.adminPassword),
+    // Validated by grafanaProblems: set, and not an in-cluster name, in deploy mode.
+    providerUrl: g.url!,
+    readinessTimeoutSeconds: g.readinessTimeoutSeconds,
     dashboardDelivery: g.dashboardDelivery,
     dependsOn: extra.dependsOn,
   };
@@ -52,7 +57,7 @@ export function grafanaContentArgsFromConfig(
   let connection = extra.connection;
   if (g.mode === "external") {
     // Validated by grafanaProblems: url and token are set in external mode.
-    connection = { url: g.external.url!, auth: pulumi.secret(g.external.token!) };
+    connection = { url: g.external.url!, auth: pulumi.secret(g.external.token!), readinessTimeoutSeconds: g.readinessTimeoutSeconds };
   }
   if (!connection) throw new Error("grafanaContentArgsFromConfig: deploy mode needs the deployed Grafana's connection");
   const teamPrometheus: Record<string, { url: pulumi.Input<string>; scrapeInterval: string }> = {};

@@ -36,8 +36,20 @@ export interface GrafanaIngress {
   enabled: boolean;
   host?: string;
   className?: string;
-  /** TLS Secret; the public URL is https when set. */
-  tlsSecretName?: string;
+  /** TLS for the host (the public URL is https), and who creates its Secret. */
+  tls?: { secretName: string; certManagerClusterIssuer?: string; existingSecret?: boolean };
+}
+
+/** SMTP (grafana.ini [smtp]); user and password go into a Secret of ours (chart `smtp.existingSecret`). */
+export interface GrafanaSmtp {
+  /** host:port */
+  host: string;
+  fromAddress: string;
+  fromName?: string;
+  user?: string;
+  password?: pulumi.Input<string>;
+  startTlsPolicy?: string;
+  skipVerify?: boolean;
 }
 
 export interface GrafanaArgs {
@@ -51,8 +63,19 @@ export interface GrafanaArgs {
   persistence?: { enabled: boolean; size: string; storageClassName?: string };
   /** Container resources. @default requests 100m CPU / 256Mi memory */
   resources?: Resources;
-  /** The URL the Grafana provider uses. @default ingress URL when the ingress is on, else the in-cluster URL */
-  providerUrl?: string;
+  /** The chart's Service. @default ClusterIP */
+  service?: { type: "ClusterIP" | "NodePort"; nodePort?: number };
+  /** Outgoing mail for `email` contact points. @default none */
+  smtp?: GrafanaSmtp;
+  /** The admin password to use instead of the generated one (after a rotation). @default generated */
+  adminPassword?: pulumi.Input<string>;
+  /**
+   * The URL the Grafana provider dials, from the machine running `pulumi up` (config `grafana.url`,
+   * validated not to be an in-cluster name).
+   */
+  providerUrl: string;
+  /** How long `pulumi up` waits for `providerUrl` to answer before pushing content. @default 600 */
+  readinessTimeoutSeconds?: number;
   /** `sidecar` turns on the chart's dashboard sidecar (GrafanaContent then writes ConfigMaps). @default "provider" */
   dashboardDelivery?: "provider" | "sidecar";
   /** Resources the release waits for (the Prometheus Operator CRDs: the chart renders a ServiceMonitor). */
@@ -66,13 +89,32 @@ export interface GrafanaConnection {
   auth: pulumi.Input<string>;
   /** What the provider waits for before talking to Grafana (the release). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** How long to wait for `url` to answer /api/health before the first Grafana resource. @default 600 */
+  readinessTimeoutSeconds?: number;
+  /** Changes when the Grafana behind `url` is re-deployed, so the readiness wait runs again. @default "" */
+  trigger?: pulumi.Input<string>;
 }
+
+/** The Secret with the SMTP credentials (chart `smtp.existingSecret`, keys `smtp.userKey`/`passwordKey`). */
+export const SMTP_SECRET_KEYS = { user: "user", password: "password" } as const;
 
 export const DEFAULT_GRAFANA_RESOURCES: Resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: {} };
 
-/** The URL users (and, by default, the provider) reach Grafana at through the ingress. */
+/** The URL users reach Grafana at through the ingress (links in notifications point there). */
 export function ingressUrl(ing: GrafanaIngress): string | undefined {
-  return ing.enabled && ing.host ? `${ing.tlsSecretName ? "https" : "http"}://${ing.host}` : undefined;
+  return ing.enabled && ing.host ? `${ing.tls ? "https" : "http"}://${ing.host}` : undefined;
+}
+
+/** grafana.ini [smtp] (keys Grafana reads: pkg/setting/setting_smtp.go; user/password come from env). */
+export function smtpIni(s: GrafanaSmtp): Record<string, unknown> {
+  return {
+    enabled: true,
+    host: s.host,
+    from_address: s.fromAddress,
+    from_name: s.fromName ?? "Grafana",
+    startTLS_policy: s.startTlsPolicy ?? "MandatoryStartTLS",
+    skip_verify: s.skipVerify ?? false,
+  };
 }
 
 /** Chart values (pure). Every key exists in charts/grafana/values.yaml or templates/ @12.11.1. */
@@ -83,8 +125,18 @@ export function grafanaValues(a: {
   persistence: { enabled: boolean; size: string; storageClassName?: string };
   resources: Resources;
   dashboardDelivery: "provider" | "sidecar";
+  service?: { type: "ClusterIP" | "NodePort"; nodePort?: number };
+  smtp?: GrafanaSmtp;
+  /** Name of the Secret holding the SMTP user/password, when the SMTP server needs them. */
+  smtpSecretName?: pulumi.Input<string>;
 }): Record<string, unknown> {
   const publicUrl = ingressUrl(a.ingress);
+  const ini: Record<string, unknown> = {
+    // Links in notifications point at the public URL (the chart already derives server.domain from the host).
+    ...(publicUrl ? { server: { root_url: `${publicUrl}/` } } : {}),
+    ...(a.smtp ? { smtp: smtpIni(a.smtp) } : {}),
+  };
+  const tls = a.ingress.tls;
   return {
     // Fixed object names (Service = <fullname>), independent of the Helm release name.
     fullnameOverride: a.fullname,
@@ -98,16 +150,21 @@ export function grafanaValues(a: {
     },
     // A ReadWriteOnce volume cannot be attached by the new pod while the old one holds it on another node.
     ...(a.persistence.enabled ? { deploymentStrategy: { type: "Recreate" } } : {}),
+    // templates/service.yaml: `nodePort` is rendered only with type NodePort (not in values.yaml).
+    service: { type: a.service?.type ?? "ClusterIP", ...(a.service?.nodePort !== undefined ? { nodePort: a.service.nodePort } : {}) },
     ingress: a.ingress.enabled
       ? {
           enabled: true,
           ...(a.ingress.className !== undefined ? { ingressClassName: a.ingress.className } : {}),
+          // cert-manager's ingress-shim issues the certificate into tls.secretName for this annotation.
+          ...(tls?.certManagerClusterIssuer ? { annotations: { "cert-manager.io/cluster-issuer": tls.certManagerClusterIssuer } } : {}),
           hosts: [a.ingress.host],
-          tls: a.ingress.tlsSecretName ? [{ secretName: a.ingress.tlsSecretName, hosts: [a.ingress.host] }] : [],
+          tls: tls ? [{ secretName: tls.secretName, hosts: [a.ingress.host] }] : [],
         }
       : { enabled: false },
-    // Links in notifications point at the public URL (the chart already derives server.domain from the host).
-    ...(publicUrl ? { "grafana.ini": { server: { root_url: `${publicUrl}/` } } } : {}),
+    ...(Object.keys(ini).length ? { "grafana.ini": ini } : {}),
+    // templates/_pod.tpl: GF_SMTP_USER / GF_SMTP_PASSWORD from this Secret (both keys, only when set).
+    ...(a.smtpSecretName !== undefined ? { smtp: { existingSecret: a.smtpSecretName, userKey: SMTP_SECRET_KEYS.user, passwordKey: SMTP_SECRET_KEYS.password } } : {}),
     serviceMonitor: { enabled: true, labels: { ...PLATFORM_SCRAPE_LABEL } },
     ...(a.dashboardDelivery === "sidecar"
       ? {
@@ -128,10 +185,13 @@ export function grafanaValues(a: {
   };
 }
 
+/** The RandomPassword inputs that, if changed, would replace it: never changed by a later `up` (ignoreChanges). */
+export const ADMIN_PASSWORD_FIELDS = ["length", "special", "upper", "lower", "numeric", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"];
+
 export class Grafana extends pulumi.ComponentResource {
   /** In-cluster URL of the Grafana Service. */
   public readonly url: pulumi.Output<string>;
-  /** The URL the Grafana provider uses (args.providerUrl, else the ingress URL, else `url`). */
+  /** The URL the Grafana provider uses (args.providerUrl). */
   public readonly providerUrl: pulumi.Output<string>;
   /** Name of the Secret holding `admin-user`/`admin-password`. */
   public readonly adminSecretName: string;
@@ -152,13 +212,17 @@ export class Grafana extends pulumi.ComponentResource {
     if (ingress.enabled && !ingress.host) throw new pulumi.ResourceError("Unable to create the Grafana ingress: ingress.host is not set", this);
     const ref = charts.grafana;
 
+    // Grafana applies the admin password only when it creates its database (grafana/grafana: the admin user
+    // is created when the user table is empty; FACTS.md), so a new password would lock the provider out.
+    // The generated one is therefore never replaced by a later `up`, whatever changes in the code; a
+    // rotation sets `adminPassword` after changing it in Grafana (docs/components/grafana.md).
     const password = new random.RandomPassword(
       `${name}-admin-password`,
       // Alphanumeric: the provider's basic auth is "user:password" and the sidecars send it in headers.
       { length: 32, special: false },
-      { parent: this },
+      { parent: this, ignoreChanges: ADMIN_PASSWORD_FIELDS },
     );
-    this.adminPassword = pulumi.secret(password.result);
+    this.adminPassword = pulumi.secret(args.adminPassword ?? password.result);
     this.adminUser = ADMIN_USER;
     this.adminSecretName = `${name}-admin`;
 
@@ -172,11 +236,30 @@ export class Grafana extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? []), secret];
+    let smtpSecretName: pulumi.Output<string> | undefined;
+    if (args.smtp?.user !== undefined) {
+      const smtp = new k8s.core.v1.Secret(
+        `${name}-smtp`,
+        {
+          metadata: { name: `${name}-smtp`, namespace: args.namespace, labels: standardLabels("grafana", "smtp-secret") },
+          type: "Opaque",
+          stringData: { [SMTP_SECRET_KEYS.user]: args.smtp.user, [SMTP_SECRET_KEYS.password]: pulumi.secret(args.smtp.password ?? "") },
+        },
+        { parent: this },
+      );
+      smtpSecretName = smtp.metadata.name;
+      dependsOn.push(smtp);
+    }
+
+    const version = args.chartVersion ?? ref.version;
     this.chart = new k8s.helm.v4.Chart(
       name,
       {
+        // A fixed release name (helm.v4.Chart defaults it to the resource name; explicit, so it never moves).
+        name,
         chart: ref.chart,
-        version: args.chartVersion ?? ref.version,
+        version,
         namespace: args.namespace,
         values: grafanaValues({
           fullname: name,
@@ -185,17 +268,22 @@ export class Grafana extends pulumi.ComponentResource {
           persistence: args.persistence ?? { enabled: true, size: "10Gi" },
           resources: args.resources ?? DEFAULT_GRAFANA_RESOURCES,
           dashboardDelivery: args.dashboardDelivery ?? "provider",
+          service: args.service,
+          smtp: args.smtp,
+          smtpSecretName,
         }),
       },
-      { parent: this, dependsOn: [...(args.dependsOn ?? []), secret] },
+      { parent: this, dependsOn },
     );
 
     this.url = pulumi.interpolate`http://${name}.${args.namespace}.svc:${SERVICE_PORT}`;
-    this.providerUrl = args.providerUrl !== undefined ? pulumi.output(args.providerUrl) : pulumi.output(ingressUrl(ingress) ?? this.url);
+    this.providerUrl = pulumi.output(args.providerUrl);
     this.connection = {
       url: this.providerUrl,
       auth: pulumi.secret(pulumi.interpolate`${ADMIN_USER}:${this.adminPassword}`),
       dependsOn: [this.chart],
+      readinessTimeoutSeconds: args.readinessTimeoutSeconds,
+      trigger: `${ref.chart}@${version}`,
     };
 
     this.registerOutputs({

@@ -1,7 +1,7 @@
 /**
  * Contact points and the notification policy tree from config, as inputs of
  * `grafana.alerting.ContactPoint` / `grafana.alerting.NotificationPolicy` (input names from
- * @pulumiverse/grafana 2.40 types/input.d.ts: ContactPointWebhook/Slack/Email, NotificationPolicyPolicy).
+ * @pulumiverse/grafana 2.40 types/input.d.ts: ContactPointWebhook/Slack/Email/Pagerduty, NotificationPolicyPolicy).
  * Every URL, token and password is wrapped in `pulumi.secret` here, whatever the caller passed.
  *
  * Routing: one policy per configured route, in order (first match wins unless `continue`), matching the
@@ -16,7 +16,7 @@ import type { ContactPointType } from "../config/grafana";
 export interface ContactPointSpec {
   name: string;
   type: ContactPointType;
-  settings: { url?: string; token?: string; recipient?: string; addresses?: string[]; username?: string; password?: string };
+  settings: { url?: string; token?: string; recipient?: string; addresses?: string[]; username?: string; password?: string; integrationKey?: string; severity?: string };
 }
 
 /** A route (the validated `grafana.routes[]` config fits). */
@@ -48,6 +48,8 @@ export function contactPointArgs(c: ContactPointSpec): ContactPointInputs {
       };
     case "email":
       return { name: c.name, emails: [{ addresses: s.addresses ?? [] }] };
+    case "pagerduty":
+      return { name: c.name, pagerduties: [{ integrationKey: secret(s.integrationKey)!, ...(s.severity !== undefined ? { severity: s.severity } : {}) }] };
   }
 }
 

@@ -12,9 +12,13 @@ const base = {
 };
 const G = "monitoring:grafana";
 
-function problems(grafana: object, secret = true): string[] {
+/** A deploy-mode config needs the provider's URL; tests of other rules get one. */
+const URL = { url: "https://grafana.example.com" };
+const withUrl = (g: Record<string, unknown>) => (g.mode === "external" || "url" in g ? g : { ...URL, ...g });
+
+function problems(grafana: Record<string, unknown>, secret = true): string[] {
   try {
-    parseConfig({ ...base, [G]: j(grafana) }, secret ? [G] : []);
+    parseConfig({ ...base, [G]: j(withUrl(grafana)) }, secret ? [G] : []);
   } catch (e) {
     assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
     return e.problems.map((p) => `${p.path}: ${p.message}`);
@@ -26,7 +30,7 @@ const webhook = { name: "platform", type: "webhook", settings: { url: "https://h
 
 describe("grafana config", () => {
   it("defaults to a deployed Grafana with persistence, API-pushed dashboards and no routing", () => {
-    const c = parseConfig(base);
+    const c = parseConfig({ ...base, [G]: j(URL) });
     assert.equal(c.grafana.mode, "deploy");
     assert.deepEqual(c.grafana.persistence, { enabled: true, size: "10Gi" });
     assert.equal(c.grafana.dashboardDelivery, "provider");
@@ -56,9 +60,66 @@ describe("grafana config", () => {
   });
 
   it("rejects an unknown contact point type", () => {
-    assert.deepEqual(problems({ contactPoints: [{ name: "p", type: "pagerduty", settings: {} }], defaultContactPoint: "p" }), [
-      `grafana.contactPoints[0].type: "pagerduty" is not allowed; use one of: webhook, slack, email`,
+    assert.deepEqual(problems({ contactPoints: [{ name: "p", type: "opsgenie", settings: {} }], defaultContactPoint: "p" }), [
+      `grafana.contactPoints[0].type: "opsgenie" is not allowed; use one of: webhook, slack, email, pagerduty`,
     ]);
+  });
+
+  it("requires the provider's URL in deploy mode, and refuses one that resolves only inside the cluster", () => {
+    assert.deepEqual(problems({ url: undefined, ingress: { enabled: true, host: "grafana.example.com" } }).map((p) => p.split(":")[0]), ["grafana.url"]);
+    assert.deepEqual(problems({ url: undefined }), [
+      `grafana.url: is required in deploy mode: the Grafana provider dials it from the machine running \`pulumi up\`, not from inside the cluster; use the ingress URL (e.g. "https://grafana.example.com"), or a local port such as "http://127.0.0.1:30300" with grafana.service.type NodePort on kind (docs/DEPLOY.md)`,
+    ]);
+    for (const [u, host] of [
+      ["http://dev-grafana.monitoring.svc:80", "dev-grafana.monitoring.svc"],
+      ["http://grafana.monitoring.svc.cluster.local", "grafana.monitoring.svc.cluster.local"],
+      ["http://dev-grafana", "dev-grafana"],
+    ]) {
+      assert.deepEqual(problems({ url: u }), [
+        `grafana.url: ${JSON.stringify(u)}: ${JSON.stringify(host)} resolves only inside the cluster, but the Grafana provider dials this URL from the machine running \`pulumi up\`; use the ingress or another external URL, or a local port (kind NodePort mapping, kubectl port-forward; docs/DEPLOY.md)`,
+      ]);
+    }
+    assert.match(problems({ mode: "external", external: { url: "http://grafana.central.svc:3000", token: "t" } })[0], /^grafana\.external\.url: .*resolves only inside the cluster/);
+    for (const ok of ["http://127.0.0.1:30300", "http://localhost:3000", "https://grafana.example.com"]) assert.doesNotThrow(() => parseConfig({ ...base, [G]: j({ url: ok }) }), ok);
+  });
+
+  it("requires SMTP for an email contact point, and says who creates the ingress's TLS Secret", () => {
+    const email = { name: "mail", type: "email", settings: { addresses: ["oncall@example.com"] } };
+    assert.deepEqual(problems({ contactPoints: [email], defaultContactPoint: "mail" }), [
+      `grafana.contactPoints[0]: type "email" needs grafana.smtp (host, fromAddress): without [smtp] Grafana fails every send with "SMTP not configured"`,
+    ]);
+    assert.doesNotThrow(() => parseConfig({ ...base, [G]: j({ ...URL, contactPoints: [email], defaultContactPoint: "mail", smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com" } }) }));
+    assert.deepEqual(problems({ mode: "external", external: { url: "https://g.example.com", token: "t" }, contactPoints: [email], defaultContactPoint: "mail" }), [
+      `grafana.contactPoints[0]: type "email" needs SMTP on the central Grafana; once its admin has configured [smtp], set grafana.external.smtpConfigured: true`,
+    ]);
+    assert.deepEqual(problems({ smtp: { host: "smtp.example.com", fromAddress: "grafana", user: "u" } }), [
+      `grafana.smtp.host: "smtp.example.com" is not host:port; Grafana's mail dialer splits it with net.SplitHostPort, e.g. "smtp.example.com:587"`,
+      `grafana.smtp.fromAddress: "grafana" is not an e-mail address, e.g. "grafana@example.com"`,
+    ]);
+    assert.deepEqual(problems({ smtp: { host: "smtp.example.com:587", fromAddress: "g@example.com", user: "u" } }), [
+      `grafana.smtp.password: is required with grafana.smtp.user; set both, or neither for a relay without authentication`,
+    ]);
+    assert.deepEqual(problems({ ingress: { enabled: true, host: "g.example.com", tls: { secretName: "grafana-tls" } } }), [
+      `grafana.ingress.tls: nothing creates Secret "grafana-tls": set certManagerClusterIssuer (cert-manager issues it) or existingSecret: true (you create it before pulumi up)`,
+    ]);
+    assert.deepEqual(problems({ service: { nodePort: 30300 } }), [`grafana.service.nodePort: 30300 is only used with grafana.service.type "NodePort"`]);
+  });
+
+  it("keeps PagerDuty integration keys and the SMTP password secret config", () => {
+    assert.deepEqual(
+      problems(
+        {
+          contactPoints: [{ name: "pd", type: "pagerduty", settings: { integrationKey: "abc", severity: "critical" } }],
+          defaultContactPoint: "pd",
+          smtp: { host: "smtp.example.com:587", fromAddress: "g@example.com", user: "u", password: "p" },
+        },
+        false,
+      ),
+      [
+        `grafana.smtp.password: is a credential and must be secret config; set it with: pulumi config set --secret --path 'grafana.smtp.password' <value>`,
+        `grafana.contactPoints[0].settings.integrationKey: is a credential and must be secret config; set it with: pulumi config set --secret --path 'grafana.contactPoints[0].settings.integrationKey' <value>`,
+      ],
+    );
   });
 
   it("rejects a route or default to an undefined contact point, and a route to an unknown team", () => {
@@ -97,6 +158,7 @@ describe("grafana config", () => {
         `grafana.contactPoints[0].settings.url: is not read by type "email"; allowed: addresses`,
         `grafana.contactPoints[0].settings: type "email" needs addresses`,
         `grafana.contactPoints[1].settings: type "slack" needs url or token + recipient`,
+        `grafana.contactPoints[0]: type "email" needs grafana.smtp (host, fromAddress): without [smtp] Grafana fails every send with "SMTP not configured"`,
       ],
     );
   });
@@ -120,7 +182,7 @@ describe("grafana config", () => {
 
   it("rejects a typo in a grafana key with a hint", () => {
     assert.deepEqual(problems({ runbookBaseURL: "https://x" }), [
-      `grafana.runbookBaseURL: unknown key (did you mean "runbookBaseUrl"?); allowed: mode, chartVersion, url, ingress, persistence, resources, external, ownsSharedContent, dataSourceUrls, dashboardDelivery, runbookBaseUrl, contactPoints, defaultContactPoint, routes, groupBy`,
+      `grafana.runbookBaseURL: unknown key (did you mean "runbookBaseUrl"?); allowed: mode, chartVersion, url, service, ingress, persistence, resources, adminPassword, smtp, readinessTimeoutSeconds, external, ownsSharedContent, dataSourceUrls, dashboardDelivery, runbookBaseUrl, contactPoints, defaultContactPoint, routes, groupBy`,
     ]);
   });
 

@@ -185,17 +185,36 @@ describe("GrafanaContent", () => {
     assert.deepEqual(ofType(r, T.rules).map((g) => g.inputs.name).sort(), ["kueue (prod)", "targets (prod)"]);
   });
 
-  it("in deploy mode waits for the release and logs in with the generated admin password", async () => {
+  it("in deploy mode waits for the release, then for Grafana to answer at the provider's URL, and logs in with the generated admin password", async () => {
     const { resources: r } = await runWithMocks(async () => {
       const { Grafana, GrafanaContent } = await import("../../components/grafana");
-      const g = new Grafana("grafana", { namespace: "monitoring" });
+      const g = new Grafana("grafana", { namespace: "monitoring", providerUrl: "http://127.0.0.1:30300", readinessTimeoutSeconds: 300 });
       new GrafanaContent("content", args({ connection: g.connection, contactPoints: [], notificationPolicy: undefined }));
     });
+    const ready = r.find((x) => x.name === "content-ready")!;
+    assert.equal(ready.type, "pulumi-nodejs:dynamic/monitoring:GrafanaReady");
+    assert.ok(ready.dependsOn.includes(one(r, T.chart, "grafana").urn), "the readiness wait comes after the release");
+    assert.equal(ready.inputs.url, "http://127.0.0.1:30300");
+    assert.equal(ready.inputs.timeoutSeconds, 300);
+    assert.equal(ready.inputs.trigger, "oci://ghcr.io/grafana-community/helm-charts/grafana@12.11.1");
     const p = one(r, T.provider, "content-provider");
-    assert.ok(p.dependsOn.includes(one(r, T.chart, "grafana").urn), "the provider waits for the release");
+    assert.ok(p.dependsOn.includes(ready.urn), "the provider waits for Grafana to answer");
     assert.equal(p.inputs.auth, "admin:mock-password-grafana-admin-password");
     assert.ok(p.secretPaths.includes("auth"));
-    assert.equal(p.inputs.url, "http://grafana.monitoring.svc:80");
+    assert.equal(p.inputs.url, "http://127.0.0.1:30300");
+    assert.ok(Number(p.inputs.retries) >= 10, `retries ${p.inputs.retries}`);
+  });
+
+  it("declares every rule group after the data sources it queries", async () => {
+    const { resources: r } = await push();
+    const ds = new Map(ofType(r, T.ds).map((d) => [d.inputs.uid, d.urn]));
+    const groups = ofType(r, T.rules);
+    assert.ok(groups.length > 0);
+    for (const g of groups) {
+      const uids = new Set<string>(g.inputs.rules.flatMap((rule: any) => rule.datas.map((d: any) => d.datasourceUid)).filter((u: string) => u !== "__expr__"));
+      assert.ok(uids.size > 0);
+      for (const u of uids) assert.ok(g.dependsOn.includes(ds.get(u)!), `${g.name} does not wait for data source ${u}`);
+    }
   });
 
   it("delivers dashboards as sidecar ConfigMaps labelled and annotated for the chart's sidecar", async () => {

@@ -22,10 +22,23 @@ const endpoints = {
 const content = { folders: [], dashboards: [], alertGroups: [] };
 
 describe("grafana config → component args", () => {
-  it("deploy mode: chart settings for Grafana, the in-cluster endpoints and every team for GrafanaContent", () => {
-    const cfg = parseConfig(raw({ ingress: { enabled: true, host: "g.example.com" }, defaultContactPoint: "p", contactPoints: [{ name: "p", type: "email", settings: { addresses: ["a@example.com"] } }] }), ["monitoring:grafana"]);
+  it("deploy mode: chart settings for Grafana, the in-cluster endpoints and every team for GrafanaContent", async () => {
+    const cfg = parseConfig(
+      raw({
+        url: "https://g.example.com",
+        ingress: { enabled: true, host: "g.example.com" },
+        smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com", user: "grafana", password: "pw" },
+        defaultContactPoint: "p",
+        contactPoints: [{ name: "p", type: "email", settings: { addresses: ["a@example.com"] } }],
+      }),
+      ["monitoring:grafana"],
+    );
     const g = grafanaArgsFromConfig(cfg, { namespace: "monitoring" });
     assert.deepEqual(g.ingress, { enabled: true, host: "g.example.com" });
+    assert.equal(g.providerUrl, "https://g.example.com");
+    assert.equal(g.readinessTimeoutSeconds, 600);
+    assert.equal(await valueOf(g.smtp!.password!), "pw");
+    assert.equal(await (g.smtp!.password as any).isSecret, true, "the SMTP password stays a secret");
     assert.deepEqual(g.persistence, { enabled: true, size: "10Gi" });
     const connection = { url: "http://grafana.monitoring.svc:80", auth: "admin:x" };
     const c = grafanaContentArgsFromConfig(cfg, { connection, endpoints, ...content });

@@ -10,7 +10,7 @@ const MOCK_PASSWORD = "mock-password-grafana-admin-password";
 
 const keysFixture = readKeyFixture(path.join(__dirname, "fixtures/chart-grafana-12.11.1/values-keys.json"));
 /** Values the chart passes through as free-form maps (labels, resources, grafana.ini). */
-const FREE_FORM = ["extraLabels", "resources", "serviceMonitor.labels", "grafana.ini"];
+const FREE_FORM = ["extraLabels", "resources", "serviceMonitor.labels", "grafana.ini", "ingress.annotations"];
 
 function unknownKeys(values: object): string[] {
   return unknownValuesKeys(keysFixture, values, FREE_FORM);
@@ -19,7 +19,7 @@ function unknownKeys(values: object): string[] {
 async function deploy(args: Partial<import("../../components/grafana").GrafanaArgs> = {}) {
   return runWithMocks(async () => {
     const { Grafana } = await import("../../components/grafana");
-    const g = new Grafana("grafana", { namespace: "monitoring", ...args });
+    const g = new Grafana("grafana", { namespace: "monitoring", providerUrl: "https://grafana.example.com", ...args });
     return { g, connUrl: await valueOf(g.connection.url), url: await valueOf(g.url), isSecret: await (g.adminPassword as any).isSecret };
   });
 }
@@ -63,7 +63,7 @@ describe("Grafana (deploy mode)", () => {
   it("sets only values keys the pinned chart has", async () => {
     assert.deepEqual(unknownKeys(one(resources, CHART, "grafana").inputs.values), []);
     const full = await deploy({
-      ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tlsSecretName: "grafana-tls" },
+      ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tls: { secretName: "grafana-tls", certManagerClusterIssuer: "letsencrypt" } },
       persistence: { enabled: true, size: "20Gi", storageClassName: "fast" },
       resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } },
       dashboardDelivery: "sidecar",
@@ -74,23 +74,59 @@ describe("Grafana (deploy mode)", () => {
 
   it("applies persistence, ingress and resources from the stack", async () => {
     const { resources: r, value: v } = await deploy({
-      ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tlsSecretName: "grafana-tls" },
+      ingress: { enabled: true, host: "grafana.example.com", className: "nginx", tls: { secretName: "grafana-tls", certManagerClusterIssuer: "letsencrypt" } },
       persistence: { enabled: true, size: "20Gi", storageClassName: "fast" },
       resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: {} },
     });
     const values = one(r, CHART, "grafana").inputs.values;
     assert.deepEqual(values.persistence, { enabled: true, size: "20Gi", storageClassName: "fast" });
     assert.deepEqual(values.deploymentStrategy, { type: "Recreate" });
-    assert.deepEqual(values.ingress, { enabled: true, ingressClassName: "nginx", hosts: ["grafana.example.com"], tls: [{ secretName: "grafana-tls", hosts: ["grafana.example.com"] }] });
+    assert.deepEqual(values.ingress, {
+      enabled: true,
+      ingressClassName: "nginx",
+      annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" },
+      hosts: ["grafana.example.com"],
+      tls: [{ secretName: "grafana-tls", hosts: ["grafana.example.com"] }],
+    });
     assert.equal(values["grafana.ini"].server.root_url, "https://grafana.example.com/");
     assert.deepEqual(values.resources, { requests: { cpu: "200m", memory: "512Mi" } });
     assert.equal(v.connUrl, "https://grafana.example.com", "the provider goes through the ingress");
   });
 
-  it("exposes the in-cluster URL and, without ingress, gives it to the provider", () => {
+  it("gives the provider the configured URL, never the in-cluster one", () => {
     assert.equal(value.url, "http://grafana.monitoring.svc:80");
-    assert.equal(value.connUrl, value.url);
+    assert.equal(value.connUrl, "https://grafana.example.com");
     assert.equal(value.g.adminSecretName, "grafana-admin");
+  });
+
+  it("installs under a fixed release name", () => {
+    assert.equal(one(resources, CHART, "grafana").inputs.name, "grafana");
+  });
+
+  it("exposes the Service on a node port for a local cluster", async () => {
+    const { resources: r } = await deploy({ service: { type: "NodePort", nodePort: 30300 }, providerUrl: "http://127.0.0.1:30300" });
+    assert.deepEqual(one(r, CHART, "grafana").inputs.values.service, { type: "NodePort", nodePort: 30300 });
+    assert.deepEqual(one(resources, CHART, "grafana").inputs.values.service, { type: "ClusterIP" });
+  });
+
+  it("renders SMTP into grafana.ini and the credentials into a Secret the chart reads as env", async () => {
+    const { resources: r } = await deploy({ smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com", user: "grafana", password: "hunter2" } });
+    const v = one(r, CHART, "grafana").inputs.values;
+    assert.deepEqual(v["grafana.ini"].smtp, { enabled: true, host: "smtp.example.com:587", from_address: "grafana@example.com", from_name: "Grafana", startTLS_policy: "MandatoryStartTLS", skip_verify: false });
+    assert.deepEqual(v.smtp, { existingSecret: "grafana-smtp", userKey: "user", passwordKey: "password" });
+    const sec = one(r, SECRET, "grafana-smtp");
+    assert.ok(sec.secretPaths.some((p) => p.startsWith("stringData")), "the SMTP password is a secret");
+    assert.ok(!JSON.stringify(v).includes("hunter2"), "the password is not in the chart values");
+    const relay = await deploy({ smtp: { host: "relay.example.com:25", fromAddress: "grafana@example.com" } });
+    assert.equal(one(relay.resources, CHART, "grafana").inputs.values.smtp, undefined, "no Secret without credentials");
+    assert.equal(ofType(relay.resources, SECRET).length, 1);
+  });
+
+  it("never replaces the generated admin password on a later up, and takes an explicit one after a rotation", async () => {
+    const pw = one(resources, "random:index/randomPassword:RandomPassword", "grafana-admin-password");
+    for (const f of ["length", "special", "keepers"]) assert.ok(pw.ignoreChanges.includes(f), `ignoreChanges lacks ${f}`);
+    const { resources: r } = await deploy({ adminPassword: "rotated-password" });
+    assert.equal(one(r, SECRET, "grafana-admin").inputs.stringData["admin-password"], "rotated-password");
   });
 
   it("configures the dashboard sidecar with the label and folder annotation GrafanaContent writes", async () => {
