@@ -5,6 +5,9 @@
 export const PART_OF = "monitoring-stack";
 export const MANAGED_BY = "pulumi";
 
+/** Where every component of the stack serves Prometheus metrics (the `prometheus.io/path` annotation). */
+export const SCRAPE_PATH = "/metrics";
+
 /** Every ServiceMonitor/PodMonitor carrying this label is scraped by the platform Prometheus. */
 export const PLATFORM_SCRAPE_LABEL = { "monitoring-stack/scrape": "platform" } as const;
 

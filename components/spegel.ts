@@ -12,10 +12,15 @@
  * Prometheus, the same Service annotated for annotation-based scrapers. The chart's own dashboard ConfigMap
  * stays off (`grafanaDashboard.enabled: false`): our Spegel dashboard ships with the Grafana content.
  *
- * Deleting the release does not remove the mirror configuration from the nodes: the chart does that in a
- * post-delete hook DaemonSet, and helm.v4.Chart skips hooks (pulumi/pulumi-kubernetes#3284). containerd
- * falls back to the upstream registry when the mirror does not answer; remove <registryConfigPath>/*\/hosts.toml
- * written by Spegel on the nodes to clean up.
+ * What `pulumi destroy` leaves on the nodes (docs/components/spegel.md "Removing Spegel"): the init
+ * container `configuration` (spegel v0.7.4) moves each node's existing `<registryConfigPath>` entries into
+ * `_backup/` and writes `<registry>/hosts.toml` pointing at the node's Spegel (hostPort 30020, dial_timeout
+ * 200ms). Only the chart's `post-delete` hook (templates/post-delete-hook.yaml, a `cleanup` DaemonSet that
+ * restores `_backup/`) undoes that, and neither helm.v4.Chart nor Spegel on SIGTERM runs it. containerd then
+ * tries the dead mirror (connection refused) and falls back to the registry (containerd docs/hosts.md), so
+ * pulls keep working, but host configs parked in `_backup/` (private CAs, other mirrors) stay inactive
+ * until the cleanup is run by hand. The hook inventory (components/charts/hooks/spegel-0.7.4.json) lists
+ * these delete hooks; the deploy checks require this documentation for them.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -24,7 +29,7 @@ import { chartLabels, PLATFORM_SCRAPE_LABEL, standardLabels } from "./labels";
 import { CONTAINERD_PRESETS, ContainerdPreset, isRegistryUrl, WILDCARD_REGISTRY } from "./config/spegel";
 import type { Resources } from "./config/schema";
 import type { StackConfig } from "./config";
-import { SCRAPE_PATH } from "./tempo/services";
+import { SCRAPE_PATH } from "./labels";
 
 /** The registry metrics port (values `service.metrics.port`; --metrics-addr serves /metrics, main.go). */
 export const SPEGEL_METRICS_PORT = 9090;
@@ -145,6 +150,8 @@ export class Spegel extends pulumi.ComponentResource {
     new k8s.helm.v4.Chart(
       name,
       {
+        // A fixed release name (helm.v4.Chart defaults it to the resource name; explicit, so it never moves).
+        name,
         chart: charts.spegel.chart,
         version: args.chartVersion ?? charts.spegel.version,
         namespace,

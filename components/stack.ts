@@ -9,13 +9,14 @@ import { standardLabels } from "./labels";
 import { PrometheusOperator } from "./operator";
 import { PlatformPrometheus, TeamPrometheus } from "./prometheus";
 import { KueueExporter } from "./kueueExporter";
+import { KueueMetrics } from "./kueueMetrics";
 import { Tempo, tempoArgsFromConfig } from "./tempo";
-import { tempoComponentName } from "./tempo/services";
+import { tempoComponentName } from "./charts/tempoServices";
 import { Spegel, spegelArgsFromConfig } from "./spegel";
 import { Grafana, GrafanaContent, grafanaArgsFromConfig, grafanaContentArgsFromConfig } from "./grafana";
 import { loadDashboards, loadFolders } from "./content/dashboards";
 import { loadAlertGroups, loadRecordingGroups } from "./content/alerts";
-import { groupsForFeatures, loadGroupFeatures } from "./content/features";
+import { dashboardsForFeatures, groupsForFeatures, loadDashboardFeatures, loadGroupFeatures } from "./content/features";
 
 export interface MonitoringStackArgs {
   /** The validated stack config (components/config). */
@@ -27,6 +28,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
   public readonly platformPrometheus?: PlatformPrometheus;
   public readonly teamPrometheus: Record<string, TeamPrometheus>;
   public readonly kueueExporter?: KueueExporter;
+  public readonly kueueMetrics?: KueueMetrics;
   public readonly tempo?: Tempo;
   public readonly spegel?: Spegel;
   public readonly grafana?: Grafana;
@@ -93,11 +95,27 @@ export class MonitoringStack extends pulumi.ComponentResource {
       );
     }
 
+    if (cfg.features.kueueMetrics) {
+      this.kueueMetrics = new KueueMetrics(
+        `${name}-kueue-metrics`,
+        {
+          namespace: monitoringNs.metadata.name,
+          kueueNamespace: cfg.kueue.namespace,
+          serviceLabels: cfg.kueue.metricsServiceLabels,
+          port: cfg.kueue.metricsPort,
+          scrapeInterval: cfg.kueue.scrapeInterval,
+          dependsOn: crsNeed,
+        },
+        { parent: this },
+      );
+    }
+
     let tempoMetricsGenerator = false;
     if (cfg.features.tempo) {
       const tempoNs = namespace("tempo", cfg.namespaces.tempo);
       const tempoArgs = tempoArgsFromConfig(cfg, { namespace: tempoNs.metadata.name, metricsGeneratorRemoteWriteUrls: this.platformPrometheus?.remoteWriteUrls });
-      tempoMetricsGenerator = tempoArgs.metricsGenerator !== undefined;
+      // Traces link to span metrics only where the metrics-generator writes them (the platform Prometheus).
+      tempoMetricsGenerator = (tempoArgs.metricsGenerator?.remoteWriteUrls ?? []).length > 0;
       this.tempo = new Tempo(tempoComponentName(name), { ...tempoArgs, dependsOn: crsNeed }, { parent: this });
     }
 
@@ -111,10 +129,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
         this.grafana = new Grafana(`${name}-grafana`, grafanaArgsFromConfig(cfg, { namespace: monitoringNs.metadata.name, dependsOn: crsNeed }), { parent: this });
       }
       // Dashboards and alerts are repo data (dashboards/, alerts/): loaded and checked here, before any
-      // Grafana resource is declared, so a broken file fails the plan naming the file. Alert groups of a
-      // component that is off are left out (alerts/features.json).
+      // Grafana resource is declared, so a broken file fails the plan naming the file. Alert groups and
+      // dashboards of a component that is off are left out (alerts/features.json, dashboards/features.json).
+      const flags = Object.keys(cfg.features);
       const allGroups = loadAlertGroups();
-      const alertGroups = groupsForFeatures(allGroups, cfg.features, loadGroupFeatures(allGroups.map((g) => g.name), Object.keys(cfg.features)));
+      const alertGroups = groupsForFeatures(allGroups, cfg.features, loadGroupFeatures(allGroups.map((g) => g.name), flags));
+      const allDashboards = loadDashboards();
+      const dashboards = dashboardsForFeatures(allDashboards, cfg.features, loadDashboardFeatures(allDashboards.map((d) => d.uid), flags));
       this.grafanaContent = new GrafanaContent(
         `${name}-grafana-content`,
         grafanaContentArgsFromConfig(cfg, {
@@ -125,7 +146,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             tempo: this.tempo && { url: this.tempo.queryFrontendUrl, metricsGenerator: tempoMetricsGenerator },
           },
           folders: loadFolders(),
-          dashboards: loadDashboards(),
+          dashboards,
           alertGroups,
           sidecarNamespace: monitoringNs.metadata.name,
         }),
@@ -140,6 +161,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       grafana: this.grafana,
       grafanaContent: this.grafanaContent,
       kueueExporter: this.kueueExporter,
+      kueueMetrics: this.kueueMetrics,
       platformPrometheus: this.platformPrometheus,
       teamPrometheus: this.teamPrometheus,
     });

@@ -105,6 +105,13 @@ export const images = {
    * (NODE_VERSION=24.19.0, user `node` uid/gid 1000) at f27d936f (2026-08-19). The bundle targets node20+.
    */
   kueueExporterRuntime: "docker.io/library/node:24.19.0-alpine3.24",
+  /**
+   * The object store Tempo keeps its blocks in when a cluster has none (`tempo.storage.backend: minio`): the
+   * MinIO image the pinned tempo-distributed chart itself uses (grafana-community/helm-charts@3da78851
+   * charts/tempo-distributed/values.yaml `minio.image`: pgsty/minio, tag RELEASE.2026-04-17T00-00-00Z; the
+   * same image its CI runs as a plain Deployment, ci/integration/it-prerequisites.yaml).
+   */
+  minio: "docker.io/pgsty/minio:RELEASE.2026-04-17T00-00-00Z",
 } as const;
 
 /** The Prometheus server image is the prometheus-operator v0.93.1 default for every Prometheus CR (not overridden). */

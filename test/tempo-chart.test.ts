@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { charts } from "../components/versions";
 import { unknownValuesKeys } from "./support/chartKeys";
 import { tempoValues, TempoArgs } from "../components/tempo";
-import { getPath, TEMPO_CHART_SERVICES, TEMPO_SUBCHARTS_KEPT_OFF } from "../components/tempo/services";
+import { getPath, TEMPO_CHART_SERVICES, TEMPO_SUBCHARTS_KEPT_OFF } from "../components/charts/tempoServices";
 
 const FIXTURE_DIR = path.join(__dirname, "fixtures", "charts", `tempo-distributed-${charts.tempoDistributed.version}`);
 const servicesFixture = JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, "services.json"), "utf8")) as {
@@ -93,7 +93,7 @@ describe("Tempo against the pinned tempo-distributed chart", () => {
 
   it("sets only values keys that exist in the pinned values.yaml", () => {
     assert.deepEqual(unknownKeys(tempoValues("tempo", ALL_ON)), []);
-    assert.deepEqual(unknownKeys(tempoValues("tempo", { namespace: "tempo", clusterName: "dev", storage: { backend: "local" } })), []);
+    assert.deepEqual(unknownKeys(tempoValues("tempo", { namespace: "tempo", clusterName: "dev", storage: { backend: "minio", size: "10Gi" } })), []);
     for (const storage of [
       { backend: "gcs", bucket: "b", prefix: "p", serviceAccountKey: "{}" },
       { backend: "azure", container: "c", storageAccountName: "a", endpointSuffix: "blob.core.windows.net", prefix: "p", storageAccountKey: "k" },

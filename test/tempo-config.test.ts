@@ -18,9 +18,10 @@ function problems(tempo: unknown, secret = false): string[] {
 const S3 = { bucket: "traces", endpoint: "s3.eu-west-1.amazonaws.com" };
 
 describe("Tempo config", () => {
-  it("defaults to local storage, one replica each, the chart's 48h retention and the metrics-generator on", () => {
+  it("defaults to a shared MinIO, one replica each, the chart's 48h retention and the metrics-generator on", () => {
     const t = parseConfig(CLUSTER).tempo;
-    assert.equal(t.storage.backend, "local");
+    assert.equal(t.storage.backend, "minio");
+    assert.equal(t.storage.minio.size, "10Gi");
     assert.equal(t.retention, "48h");
     for (const c of ["distributor", "ingester", "querier", "queryFrontend", "compactor", "metricsGenerator", "memcached"] as const) assert.equal(t[c].replicas, 1, c);
     assert.equal(t.metricsGenerator.enabled, true);
@@ -35,7 +36,7 @@ describe("Tempo config", () => {
 
   it("settings of a backend that is not selected are a mistake, not silently ignored", () => {
     assert.deepEqual(problems({ storage: { gcs: { bucket: "traces" } } }), [
-      'tempo.storage.gcs: is set but tempo.storage.backend is "local"; remove it or set the backend to "gcs"',
+      'tempo.storage.gcs: is set but tempo.storage.backend is "minio"; remove it or set the backend to "gcs"',
     ]);
   });
 
@@ -103,7 +104,7 @@ describe("Tempo config", () => {
       return out;
     };
     assert.deepEqual(prod({}), [
-      'tempo.storage.backend: "local" keeps traces on the ingesters\' disks; cluster.environment "prod" requires "s3", "gcs" or "azure"',
+      'tempo.storage.backend: "minio" runs one MinIO pod, a single point of failure for every trace; cluster.environment "prod" requires "s3", "gcs" or "azure"',
       'tempo.distributor.replicas: 1 is not highly available; cluster.environment "prod" requires at least 2 replicas',
       'tempo.ingester.replicas: 1 is not highly available; cluster.environment "prod" requires at least 3 replicas',
       'tempo.querier.replicas: 1 is not highly available; cluster.environment "prod" requires at least 2 replicas',

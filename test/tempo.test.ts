@@ -9,7 +9,9 @@ import { PLATFORM_SCRAPE_LABEL } from "../components/labels";
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const SECRET = "kubernetes:core/v1:Secret";
 
-const dev: TempoArgs = { namespace: "tempo", clusterName: "dev", storage: { backend: "local" } };
+const s3: TempoArgs["storage"] = { backend: "s3", bucket: "traces", endpoint: "s3.eu-west-1.amazonaws.com" };
+const dev: TempoArgs = { namespace: "tempo", clusterName: "dev", storage: s3 };
+const withMinio: TempoArgs = { ...dev, storage: { backend: "minio", size: "10Gi" } };
 const REMOTE_WRITE = [
   "http://prometheus-platform-0.prometheus-operated.monitoring.svc:9090/api/v1/write",
   "http://prometheus-platform-1.prometheus-operated.monitoring.svc:9090/api/v1/write",
@@ -25,7 +27,31 @@ describe("Tempo component", () => {
     assert.equal(chart.inputs.namespace, "tempo");
     assert.match(chart.parent, /monitoring:index:Tempo::tempo$/);
     assert.equal(chart.inputs.values.fullnameOverride, "tempo");
-    assert.deepEqual(ofType(resources, SECRET), [], "local storage needs no credentials");
+    assert.deepEqual(ofType(resources, SECRET), [], "storage through the pods' own identity needs no credentials");
+    assert.equal(chart.inputs.name, "tempo", "a fixed release name");
+  });
+
+  it("keeps blocks in a MinIO all components share when the cluster has no object storage, and starts Tempo after it", async () => {
+    const { resources } = await runWithMocks(() => new Tempo("tempo", withMinio));
+    const chart = one(resources, CHART, "tempo");
+    const dep = one(resources, "kubernetes:apps/v1:Deployment", "tempo-minio");
+    assert.ok(chart.dependsOn.includes(dep.urn), "Tempo waits for MinIO to be ready (every component lists the bucket at start)");
+    const container = dep.inputs.spec.template.spec.containers[0];
+    assert.match(container.command.join(" "), /mkdir -p \/data\/tempo-traces && exec minio server \/data/);
+    assert.equal(container.image, "docker.io/pgsty/minio:RELEASE.2026-04-17T00-00-00Z");
+    assert.equal(dep.inputs.spec.template.spec.securityContext.runAsNonRoot, true);
+    assert.deepEqual(chart.inputs.values.storage.trace, {
+      backend: "s3",
+      s3: { bucket: "tempo-traces", endpoint: "tempo-minio.tempo.svc.cluster.local:9000", insecure: true, forcepathstyle: true },
+    });
+    const creds = one(resources, SECRET, "tempo-storage-credentials");
+    assert.equal(creds.inputs.stringData.AWS_ACCESS_KEY_ID, "tempo");
+    assert.equal(creds.inputs.stringData.AWS_SECRET_ACCESS_KEY, "mock-password-tempo-minio-password");
+    assert.ok(creds.secretPaths.some((p) => p.startsWith("stringData")));
+    assert.deepEqual(chart.inputs.values.defaults.extraEnvFrom, [{ secretRef: { name: "tempo-storage-credentials" } }]);
+    const svc = one(resources, "kubernetes:core/v1:Service", "tempo-minio");
+    assert.equal(svc.inputs.metadata.annotations["prometheus.io/scrape"], "true");
+    assert.equal(one(resources, "kubernetes:core/v1:PersistentVolumeClaim", "tempo-minio").inputs.spec.resources.requests.storage, "10Gi");
   });
 
   it("receives OTLP over gRPC and HTTP and exports the in-cluster endpoints of the release's Services", async () => {
@@ -101,10 +127,18 @@ describe("Tempo component", () => {
     assert.equal(v.metricsGenerator.enabled, true);
     assert.deepEqual(v.metricsGenerator.config.storage.remote_write, REMOTE_WRITE.map((url) => ({ url })));
     assert.deepEqual(v.metricsGenerator.config.registry.external_labels, { cluster: "prod-eu1" });
-    assert.deepEqual(v.overrides, { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } });
+    assert.deepEqual(v.overrides, { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics", "local-blocks"] } } });
   });
 
-  it("leaves the metrics-generator off when no remote-write URL is given", () => {
+  it("runs local-blocks for TraceQL metrics, flushed to the shared storage, also with nowhere to write metrics", () => {
+    const v = tempoValues("tempo", { ...dev, metricsGenerator: {} });
+    assert.equal(v.metricsGenerator.enabled, true);
+    assert.deepEqual(v.metricsGenerator.config.processor, { local_blocks: { flush_to_storage: true } });
+    assert.deepEqual(v.metricsGenerator.config.storage.remote_write, []);
+    assert.deepEqual(v.overrides, { defaults: { metrics_generator: { processors: ["local-blocks"] } } });
+  });
+
+  it("leaves the metrics-generator off when not asked for", () => {
     const v = tempoValues("tempo", dev);
     assert.equal(v.metricsGenerator.enabled, false);
     assert.equal(v.metricsGenerator.config, undefined);
@@ -157,7 +191,6 @@ describe("Tempo component", () => {
             ...dev,
             components: { ingester: { replicas: 0 } },
             storage: { backend: "s3", bucket: "", endpoint: "s3.amazonaws.com", secretAccessKey: "x" },
-            metricsGenerator: { remoteWriteUrls: [] },
           }),
       ),
       (e: Error) => {
@@ -166,7 +199,6 @@ describe("Tempo component", () => {
         assert.match(e.message, /components\.ingester\.replicas: 0 is not a positive integer/);
         assert.match(e.message, /storage\.bucket: is required for backend "s3"/);
         assert.match(e.message, /storage: accessKeyId and secretAccessKey go together/);
-        assert.match(e.message, /metricsGenerator\.remoteWriteUrls: is empty/);
         return true;
       },
     );
@@ -237,13 +269,14 @@ describe("Tempo args from the stack config", () => {
     assert.ok(!JSON.stringify(one(resources, CHART, "tempo").inputs).includes("from-secret-config"));
   });
 
-  it("runs no metrics-generator without platform monitoring or when turned off", () => {
+  it("runs the metrics-generator unless turned off; writes metrics only with platform monitoring", () => {
     const off = parseConfig({ ...cluster, "monitoring:features": JSON.stringify({ tempo: true, platformMonitoring: false }) });
-    assert.equal(tempoArgsFromConfig(off, { metricsGeneratorRemoteWriteUrls: REMOTE_WRITE }).metricsGenerator, undefined);
+    assert.deepEqual(tempoArgsFromConfig(off, { metricsGeneratorRemoteWriteUrls: REMOTE_WRITE }).metricsGenerator, { remoteWriteUrls: [] });
     const disabled = parseConfig({ ...cluster, "monitoring:tempo": JSON.stringify({ metricsGenerator: { enabled: false } }) });
     assert.equal(tempoArgsFromConfig(disabled, { metricsGeneratorRemoteWriteUrls: REMOTE_WRITE }).metricsGenerator, undefined);
     const on = parseConfig(cluster);
     assert.deepEqual(tempoArgsFromConfig(on, { metricsGeneratorRemoteWriteUrls: REMOTE_WRITE }).metricsGenerator, { remoteWriteUrls: REMOTE_WRITE });
-    assert.equal(tempoArgsFromConfig(on).metricsGenerator, undefined);
+    assert.deepEqual(tempoArgsFromConfig(on).metricsGenerator, { remoteWriteUrls: [] });
+    assert.equal(tempoArgsFromConfig(on).storage.backend, "minio", "a shared store by default");
   });
 });

@@ -19,7 +19,7 @@ import { spegelSection } from "./spegel";
 import { kueueExporterSection } from "./kueueExporter";
 import { kueueSection } from "./kueue";
 import { grafanaProblems, grafanaSection } from "./grafana";
-import { MAX_CLUSTER_NAME_WITH_TEMPO } from "../tempo/services";
+import { MAX_CLUSTER_NAME_WITH_TEMPO } from "../charts/tempoServices";
 import { charts, crdsVersionFor, operatorReleases, operatorVersionOf } from "../versions";
 
 /** The Pulumi project name (Pulumi.yaml `name`): config keys are `monitoring:<key>`. */

@@ -7,9 +7,14 @@
  * called by parseConfig (config/index.ts) after the sections have parsed.
  */
 import type { StackConfig } from "./index";
-import { bool, Ctx, dflt, Field, int, obj, ObjField, oneOf, opt, resources, secretStr, show, storage, str, strMap } from "./schema";
+import { bool, chartVersion, Ctx, dflt, Field, int, obj, ObjField, oneOf, opt, quantity, resources, secretStr, show, storage, str, strMap } from "./schema";
 
-export const TEMPO_BACKENDS = ["local", "s3", "gcs", "azure"] as const;
+/**
+ * No "local": with tempo-distributed each pod would keep blocks on its own disk, and queriers and the
+ * compactor never see what the ingesters flushed (grafana/tempo#1223). "minio" runs a one-pod MinIO that
+ * every Tempo component shares (components/tempo/minio.ts): for clusters without object storage.
+ */
+export const TEMPO_BACKENDS = ["minio", "s3", "gcs", "azure"] as const;
 export type TempoBackend = (typeof TEMPO_BACKENDS)[number];
 
 /** Go's time.ParseDuration grammar (Tempo's durations are Go durations: no "d", unlike Prometheus). */
@@ -38,9 +43,14 @@ class CheckedSection<S extends Record<string, Field<any>>> extends ObjField<S> {
 }
 
 const tempoShape = {
-  chartVersion: opt(str("Override the pinned tempo-distributed chart version (components/versions.ts)")),
+  chartVersion: opt(chartVersion("Override the pinned tempo-distributed chart version (components/versions.ts)")),
   storage: obj("Trace storage (tempo.yaml storage.trace)", {
-    backend: dflt(oneOf("Trace storage backend; `local` keeps blocks on each ingester's own disk, where queriers and compactors cannot read them (dev only)", TEMPO_BACKENDS), "local"),
+    backend: dflt(oneOf("Trace storage backend: object storage every Tempo component shares; `minio` runs a one-pod MinIO in Tempo's namespace (clusters without object storage, not prod)", TEMPO_BACKENDS), "minio"),
+    minio: obj("The one-pod MinIO (when `backend` is \"minio\")", {
+      size: dflt(quantity("Its volume (a PersistentVolumeClaim)"), "10Gi"),
+      storageClassName: opt(str("StorageClass; the cluster default when unset")),
+      resources: resources("MinIO container resources", { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } }),
+    }),
     s3: opt(
       obj("S3 or S3-compatible bucket (when `backend` is \"s3\")", {
         bucket: str("Bucket name"),
@@ -83,8 +93,8 @@ const tempoShape = {
   querier: obj("Queriers", component("Querier", { cpu: "100m", memory: "256Mi" })),
   queryFrontend: obj("Query frontends (the query API Grafana uses)", component("Query frontend", { cpu: "100m", memory: "128Mi" })),
   compactor: obj("Compactors", component("Compactor", { cpu: "100m", memory: "256Mi" })),
-  metricsGenerator: obj("Metrics generator: service-graph and span metrics remote-written to the platform Prometheus", {
-    enabled: dflt(bool("Run it (only when `features.platformMonitoring`: it writes to the platform Prometheus)"), true),
+  metricsGenerator: obj("Metrics generator: the local-blocks processor behind TraceQL metrics queries, and service-graph and span metrics remote-written to the platform Prometheus (when `features.platformMonitoring`)", {
+    enabled: dflt(bool("Run it; off, TraceQL metrics queries (e.g. `{ } | rate()`) fail with \"localblocks processor not found\""), true),
     ...component("Metrics generator", { cpu: "100m", memory: "256Mi" }),
   }),
   memcached: obj("The chart's memcached (query cache) and its exporter", component("Memcached", { cpu: "50m", memory: "128Mi" })),
@@ -136,8 +146,8 @@ export const TEMPO_PROD_MIN_REPLICAS = { distributor: 2, ingester: 3, querier: 2
 export function tempoEnvironmentProblems(cfg: StackConfig, fail: (path: string, message: string) => void): void {
   if (!cfg.features.tempo || cfg.cluster.environment !== "prod") return;
   const t = cfg.tempo;
-  if (t.storage.backend === "local") {
-    fail("tempo.storage.backend", `"local" keeps traces on the ingesters' disks; cluster.environment "prod" requires "s3", "gcs" or "azure"`);
+  if (t.storage.backend === "minio") {
+    fail("tempo.storage.backend", `"minio" runs one MinIO pod, a single point of failure for every trace; cluster.environment "prod" requires "s3", "gcs" or "azure"`);
   }
   for (const [c, min] of Object.entries(TEMPO_PROD_MIN_REPLICAS)) {
     const n = (t as any)[c].replicas as number;

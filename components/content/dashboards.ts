@@ -255,7 +255,8 @@ export function loadDashboards(dir: string = DEFAULT_DASHBOARDS_DIR): Dashboard[
 
   const inFolders = folderFiles(dir, declared, path.join(dir, FOLDERS_FILE_NAME), problems, {
     what: "a dashboard",
-    isStray: (name) => name.endsWith(".json") && name !== FOLDERS_FILE_NAME,
+    // folders.json and features.json (which dashboards need which component, content/features.ts) are not dashboards.
+    isStray: (name) => name.endsWith(".json") && name !== FOLDERS_FILE_NAME && name !== "features.json",
   });
   for (const { folder, name, file } of inFolders.filter((f) => f.name.endsWith(".json"))) {
     const shown = displayPath(file);

@@ -17,7 +17,7 @@
 
 export const TEMPO_HTTP_PORT = 3200; // every Tempo binary's http-metrics container port (templates/_pod.tpl)
 export const MEMCACHED_EXPORTER_PORT = 9150; // memcached exporter sidecar (memcached/_helpers-memcached.tpl)
-export const SCRAPE_PATH = "/metrics";
+import { SCRAPE_PATH } from "../labels";
 
 export interface TempoChartService {
   /** Template file, relative to the chart repo root. */

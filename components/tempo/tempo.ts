@@ -2,22 +2,29 @@
  * Tempo: the tempo-distributed chart (2.26.2, Tempo 2.10; components/versions.ts).
  *
  * - OTLP gRPC (4317) and HTTP (4318) receivers on the distributor (`traces.otlp.*.enabled`).
- * - Storage from args: `local` (dev), or s3/gcs/azure with credentials in a Kubernetes Secret handed to the
- *   Tempo pods as environment (`defaults.extraEnvFrom`) or a mounted file, never in values: the chart writes
- *   `storage.trace.<backend>` into its config ConfigMap in plain text.
+ * - Storage every component shares: s3/gcs/azure, or `minio` (a one-pod MinIO of this component, for
+ *   clusters without object storage; minio.ts). Never `local`: with it each pod keeps blocks on its own
+ *   disk, so queriers and the compactor never see the ingesters' blocks (grafana/tempo#1223). Credentials
+ *   go into a Kubernetes Secret handed to the Tempo pods as environment (`defaults.extraEnvFrom`) or a
+ *   mounted file, never into values: the chart writes `storage.trace.<backend>` into a plain ConfigMap.
  * - The chart's ServiceMonitors on, labelled for the platform Prometheus; every Service the chart can
- *   render carries the same scrape annotations (components/tempo/services.ts).
- * - Optionally the metrics-generator, remote-writing service-graph and span metrics to the platform
- *   Prometheus (which needs `enableRemoteWriteReceiver: true`).
+ *   render carries the same scrape annotations (components/charts/tempoServices.ts).
+ * - The metrics-generator with the `local-blocks` processor, which TraceQL metrics queries need ("localblocks
+ *   processor not found" otherwise: grafana/tempo v2.10 modules/generator/instance.go, #3995), flushing its
+ *   blocks to the shared storage so ranges older than `query_backend_after` (30 m) answer too
+ *   (localblocks/processor.go; the query-frontend reads only those RF1 blocks from the backend); plus
+ *   service-graph and span metrics remote-written to the platform Prometheus when there is one (it needs
+ *   `enableRemoteWriteReceiver: true`).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { charts } from "./versions";
-import { PLATFORM_SCRAPE_LABEL, standardLabels } from "./labels";
-import type { StackConfig } from "./config";
-import type { Resources } from "./config/schema";
-import { resourceBlock } from "./resources";
-import { LONGEST_SERVICE_SUFFIX, serviceAnnotationValues, TEMPO_HTTP_PORT, TEMPO_SUBCHARTS_KEPT_OFF, setPath } from "./tempo/services";
+import { charts } from "../versions";
+import { PLATFORM_SCRAPE_LABEL, standardLabels } from "../labels";
+import type { StackConfig } from "../config";
+import type { Resources } from "../config/schema";
+import { resourceBlock } from "../resources";
+import { LONGEST_SERVICE_SUFFIX, serviceAnnotationValues, TEMPO_HTTP_PORT, TEMPO_SUBCHARTS_KEPT_OFF, setPath } from "../charts/tempoServices";
+import { declareMinio, MINIO_BUCKET, MinioSettings } from "./minio";
 
 /** OTLP ports of the distributor Service (templates/distributor/service-distributor.yaml). */
 export const OTLP_GRPC_PORT = 4317;
@@ -35,7 +42,7 @@ export interface TempoComponentSettings {
 }
 
 export type TempoStorage =
-  | { backend: "local" }
+  | ({ backend: "minio" } & MinioSettings)
   | {
       backend: "s3";
       bucket: string;
@@ -93,10 +100,11 @@ export interface TempoArgs {
   /** Annotations of Tempo's ServiceAccount (IRSA, workload identity). @default {} */
   serviceAccountAnnotations?: Record<string, string>;
   /**
-   * Run the metrics-generator and remote-write service-graph and span metrics to these URLs (one per
-   * Prometheus replica: a remote write reaches one replica only). @default off
+   * Run the metrics-generator (local-blocks for TraceQL metrics), and remote-write service-graph and span
+   * metrics to `remoteWriteUrls` when given (one per Prometheus replica: a write reaches one replica only).
+   * @default off
    */
-  metricsGenerator?: { remoteWriteUrls: pulumi.Input<string>[] };
+  metricsGenerator?: { remoteWriteUrls?: pulumi.Input<string>[] };
   /** Resources the chart waits for, e.g. the Prometheus Operator CRDs (it renders ServiceMonitors). @default [] */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -138,11 +146,12 @@ export function storageSecretData(storage: TempoStorage): Record<string, pulumi.
 }
 
 /** `storage.trace` values (no credential ever goes here: the chart renders it into a ConfigMap). */
-function storageTraceValues(s: TempoStorage): Record<string, unknown> {
+function storageTraceValues(s: TempoStorage, minioEndpoint: pulumi.Input<string>): Record<string, unknown> {
   const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   switch (s.backend) {
-    case "local":
-      return { backend: "local" };
+    case "minio":
+      // Tempo's S3 client against the component's MinIO (endpoint filled in by the component).
+      return { backend: "s3", s3: { bucket: MINIO_BUCKET, endpoint: minioEndpoint, insecure: true, forcepathstyle: true } };
     case "s3":
       // Keys of Tempo's s3 config (tempodb/backend/s3/config.go yaml tags).
       return { backend: "s3", s3: defined({ bucket: s.bucket, endpoint: s.endpoint, region: s.region, prefix: s.prefix, insecure: s.insecure ?? false, forcepathstyle: s.forcePathStyle ?? false }) };
@@ -158,7 +167,8 @@ function storageTraceValues(s: TempoStorage): Record<string, unknown> {
 
 /** How the Tempo pods get the credentials Secret (`defaults.*` reach every Tempo binary, not memcached: templates/_pod.tpl). */
 function credentialValues(s: TempoStorage, secretName: string): Record<string, unknown> {
-  if (!storageSecretData(s)) return {};
+  // MinIO's keys are generated by the component (minio.ts) and written into the same Secret.
+  if (s.backend !== "minio" && !storageSecretData(s)) return {};
   if (s.backend === "gcs") {
     return {
       extraVolumes: [{ name: "tempo-gcs-credentials", secret: { secretName } }],
@@ -172,6 +182,19 @@ function credentialValues(s: TempoStorage, secretName: string): Record<string, u
 /** Container resources from the config DSL's shape (empty parts dropped). */
 export function toResourceRequirements(r: Resources | undefined): k8s.types.input.core.v1.ResourceRequirements | undefined {
   return r ? resourceBlock(r) : undefined;
+}
+
+/** The metrics-generator processors: local-blocks always (TraceQL metrics); the metric ones when written somewhere. */
+export function metricsGeneratorProcessors(mg: { remoteWriteUrls?: pulumi.Input<string>[] }): string[] {
+  return [...((mg.remoteWriteUrls ?? []).length ? ["service-graphs", "span-metrics"] : []), "local-blocks"];
+}
+
+/** host:port of the component's MinIO (backend "minio"). */
+function minioEndpointOf(fullname: string, args: TempoArgs): pulumi.Input<string> {
+  const domain = args.clusterDomain ?? "cluster.local";
+  return typeof args.namespace === "string"
+    ? `${fullname}-minio.${args.namespace}.svc.${domain}:9000`
+    : pulumi.interpolate`${fullname}-minio.${args.namespace}.svc.${domain}:9000`;
 }
 
 /** Ingester replication factor: 3 needs 3 live ingesters, so fewer run with 1 (no redundancy, dev). */
@@ -192,7 +215,7 @@ export function tempoValues(fullname: string, args: TempoArgs): Record<string, a
     global: { clusterDomain: args.clusterDomain ?? "cluster.local" },
     reportingEnabled: false,
     traces: { otlp: { grpc: { enabled: true }, http: { enabled: true } } },
-    storage: { trace: storageTraceValues(args.storage) },
+    storage: { trace: storageTraceValues(args.storage, minioEndpointOf(fullname, args)) },
     defaults: credentialValues(args.storage, storageSecretName(fullname)),
     serviceAccount: { annotations: args.serviceAccountAnnotations ?? {} },
     distributor: c("distributor"),
@@ -216,15 +239,19 @@ export function tempoValues(fullname: string, args: TempoArgs): Record<string, a
           ...c("metricsGenerator"),
           config: {
             registry: { external_labels: { cluster: args.clusterName } },
-            storage: { remote_write: mg.remoteWriteUrls.map((url) => ({ url })) },
+            // The chart renders `processor` from this map as is (values.yaml `config` template); the
+            // storage and traces_storage paths keep the chart's defaults (/var/tempo/wal, /var/tempo/traces).
+            processor: { local_blocks: { flush_to_storage: true } },
+            storage: { remote_write: (mg.remoteWriteUrls ?? []).map((url) => ({ url })) },
           },
         }
       : { enabled: false },
     metaMonitoring: { serviceMonitor: { enabled: true, labels: { ...PLATFORM_SCRAPE_LABEL } } },
   };
   if (mg) {
-    // Processors are per-tenant overrides (Tempo modules/overrides/config.go: defaults.metrics_generator.processors).
-    values.overrides = { defaults: { metrics_generator: { processors: ["service-graphs", "span-metrics"] } } };
+    // Processors are per-tenant overrides (Tempo modules/overrides/config.go: defaults.metrics_generator.processors),
+    // rendered by the chart as `overrides:` verbatim. Span metrics and service graphs only where they go somewhere.
+    values.overrides = { defaults: { metrics_generator: { processors: metricsGeneratorProcessors(mg) } } };
   }
   // Subcharts render Services no values key of ours annotates: keep them off, explicitly.
   for (const key of Object.keys(TEMPO_SUBCHARTS_KEPT_OFF)) setPath(values, key, false);
@@ -263,9 +290,7 @@ export function validateTempoArgs(name: string, args: TempoArgs): string[] {
     if (!s.container || !s.storageAccountName) problems.push(`storage: container and storageAccountName are required for backend "azure"`);
     if (!s.useFederatedToken && s.storageAccountKey === undefined) problems.push(`storage.storageAccountKey: is required unless useFederatedToken is true`);
   }
-  if (args.metricsGenerator && args.metricsGenerator.remoteWriteUrls.length === 0) {
-    problems.push(`metricsGenerator.remoteWriteUrls: is empty; give the platform Prometheus remote-write URL(s), or leave metricsGenerator unset`);
-  }
+
   return problems;
 }
 
@@ -284,7 +309,13 @@ export class Tempo extends pulumi.ComponentResource {
 
     const fullname = name;
     const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? [])];
-    const secretData = storageSecretData(args.storage);
+    let secretData = storageSecretData(args.storage);
+    if (args.storage.backend === "minio") {
+      const minio = declareMinio(this, name, { fullname, namespace: args.namespace, settings: args.storage, clusterDomain: args.clusterDomain ?? "cluster.local" });
+      // Ready before Tempo starts: every Tempo component lists the bucket at start and fails without it.
+      dependsOn.push(minio.deployment);
+      secretData = { AWS_ACCESS_KEY_ID: minio.accessKeyId, AWS_SECRET_ACCESS_KEY: minio.secretAccessKey };
+    }
     if (secretData) {
       dependsOn.push(
         new k8s.core.v1.Secret(
@@ -303,6 +334,8 @@ export class Tempo extends pulumi.ComponentResource {
     new k8s.helm.v4.Chart(
       name,
       {
+        // A fixed release name (helm.v4.Chart defaults it to the resource name; explicit, so it never moves).
+        name,
         chart: charts.tempoDistributed.chart,
         version: args.chartVersion ?? charts.tempoDistributed.version,
         namespace: args.namespace,
@@ -323,8 +356,8 @@ export class Tempo extends pulumi.ComponentResource {
  * TempoArgs from the validated stack config. Credentials are wrapped as secrets here.
  * `namespace`: the namespace resource's name output when the caller creates it (for the dependency);
  * `namespaces.tempo` otherwise. `metricsGeneratorRemoteWriteUrls`: the platform Prometheus' remote-write
- * URL(s), one per replica; the metrics-generator runs when they are given, `features.platformMonitoring`
- * is on and `tempo.metricsGenerator.enabled`.
+ * URL(s), one per replica. The metrics-generator runs with `tempo.metricsGenerator.enabled` (local-blocks,
+ * for TraceQL metrics) and writes span metrics and service graphs there when `features.platformMonitoring`.
  */
 export function tempoArgsFromConfig(
   cfg: StackConfig,
@@ -340,10 +373,11 @@ export function tempoArgsFromConfig(
         ? { backend: "gcs", bucket: s.gcs.bucket, prefix: s.gcs.prefix, serviceAccountKey: sec(s.gcs.serviceAccountKey) }
         : s.backend === "azure" && s.azure
           ? { backend: "azure", container: s.azure.container, storageAccountName: s.azure.storageAccountName, endpointSuffix: s.azure.endpointSuffix, prefix: s.azure.prefix, useFederatedToken: s.azure.useFederatedToken, storageAccountKey: sec(s.azure.storageAccountKey) }
-          : { backend: "local" };
+          : { backend: "minio", size: s.minio.size, storageClassName: s.minio.storageClassName, resources: toResourceRequirements(s.minio.resources) };
   const comp = (x: { replicas: number; resources: Resources }): TempoComponentSettings => ({ replicas: x.replicas, resources: toResourceRequirements(x.resources) });
-  const urls = ctx.metricsGeneratorRemoteWriteUrls ?? [];
-  const generator = cfg.features.platformMonitoring && t.metricsGenerator.enabled && urls.length > 0;
+  // Span metrics and service graphs go to the platform Prometheus when there is one; local-blocks (TraceQL
+  // metrics) runs whenever the generator does.
+  const urls = cfg.features.platformMonitoring ? ctx.metricsGeneratorRemoteWriteUrls ?? [] : [];
   return {
     namespace: ctx.namespace ?? cfg.namespaces.tempo,
     clusterName: cfg.cluster.name,
@@ -362,6 +396,6 @@ export function tempoArgsFromConfig(
     ingesterPersistence: t.ingester.persistence,
     serviceAnnotations: t.extraServiceAnnotations,
     serviceAccountAnnotations: t.serviceAccountAnnotations,
-    metricsGenerator: generator ? { remoteWriteUrls: urls } : undefined,
+    metricsGenerator: t.metricsGenerator.enabled ? { remoteWriteUrls: urls } : undefined,
   };
 }
