@@ -18,6 +18,7 @@ import { listStacks, PulumiCliError, readStackConfig } from "../components/confi
 import { REPO, runStack } from "../test/harness/program";
 import { valueOf, type Recorded } from "../test/harness/mocks";
 import * as pulumi from "@pulumi/pulumi";
+import { deployProblems } from "../components/mechanics";
 
 let dir = REPO;
 
@@ -102,6 +103,9 @@ async function main() {
   const t0 = Date.now();
   const { resources, value } = await runStack(stack, {}, dir);
   const ms = Date.now() - t0;
+  // What the engines would do with the declaration (components/mechanics.ts): refuse what would not converge.
+  const mechanics = deployProblems(resources);
+  if (mechanics.length) refuse(`${mechanics.length} deploy problem${mechanics.length === 1 ? "" : "s"}: pulumi up would not converge:\n${mechanics.map((p) => `  - ${p}`).join("\n")}`);
 
   const outDir = path.join(dir, "out", stack);
   fs.rmSync(outDir, { recursive: true, force: true });

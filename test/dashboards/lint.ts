@@ -98,6 +98,16 @@ function selectors(expr: string): SelectorInfo[] {
   return out;
 }
 
+/** The metric names an expression selects (by name or by a `__name__="…"` matcher). */
+export function metricNames(expr: string): string[] {
+  const names = new Set<string>();
+  for (const s of selectors(expr)) {
+    if (s.name) names.add(s.name);
+    for (const m of s.matchers) if (m.label === "__name__" && m.op === "=") names.add(m.value);
+  }
+  return [...names].sort();
+}
+
 /**
  * Counters must go through rate/irate/increase: a raw counter's value is meaningless (it resets on restart).
  * Returns the names of counters used otherwise.

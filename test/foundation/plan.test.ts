@@ -72,6 +72,16 @@ describe("npm run plan", () => {
     assert.equal(fs.existsSync(path.join(dir, "out")), false);
   });
 
+  it("refuses a stack whose chart version has no hook inventory: nothing shows helm.v4.Chart can install it", () => {
+    // 88.4.0 ships the same operator as the pinned 88.5.3 (config accepts it), but no inventory was derived.
+    const dev = fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8") + "  monitoring:operator:\n    chartVersion: 88.4.0\n";
+    const dir = tempProject({ dev });
+    const r = plan(dir, "dev");
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /deploy problem: pulumi up would not converge:\n  - dev-operator \(kube-prometheus-stack-88\.4\.0\): no Helm hook inventory for this chart version/);
+    assert.equal(fs.existsSync(path.join(dir, "out")), false);
+  });
+
   it("names the available stacks when the stack does not exist", () => {
     const dir = tempProject({ dev: "config:\n  monitoring:cluster:\n    name: dev\n" });
     const r = plan(dir, "qa");

@@ -1,0 +1,167 @@
+/**
+ * Every alert and panel can get data on a real cluster: for every committed stack, each metric read by a
+ * dashboard or rule group the stack pushes (taken from the declared Grafana resources) has a source in
+ * components/content/metricSources.ts, and where the source's feature flags are on, the stack declares the
+ * monitor that collects it, selected by the platform Prometheus (its serviceMonitorSelector and namespace
+ * selector; the ruleSelector for recording rules).
+ */
+import * as assert from "node:assert/strict";
+import type { Dashboard } from "../../components/content/dashboards";
+import { dashboardQueries } from "../../components/content/promql";
+import { METRIC_SOURCES, sourceOf } from "../../components/content/metricSources";
+import { metricNames, PARSE_BUILTINS } from "../dashboards/lint";
+import { ofType, Recorded } from "../harness/mocks";
+import { REPO, runStack } from "../harness/program";
+import { listStacks, readStackConfig } from "../../components/config/stackFiles";
+import { parseConfig, StackConfig } from "../../components/config";
+
+const PROM = "kubernetes:monitoring.coreos.com/v1:Prometheus";
+const SM = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
+const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+const CHART = "kubernetes:helm.sh/v4:Chart";
+
+/** Variables replaced by a token for parsing (`$x`, `${x}`, `${x:fmt}`). */
+const substituted = (e: string) => e.replace(/\$\{?(\w+)(?::\w+)?\}?/g, (_, n) => PARSE_BUILTINS[n] ?? "x");
+
+/** What the stack pushes to Grafana: (where, PromQL) pairs from dashboards and rule groups. */
+export function pushedQueries(rs: Recorded[]): { where: string; expr: string }[] {
+  const out: { where: string; expr: string }[] = [];
+  const dashboards = [
+    ...ofType(rs, "grafana:oss/dashboard:Dashboard").map((r) => JSON.parse(r.inputs.configJson)),
+    ...ofType(rs, "kubernetes:core/v1:ConfigMap")
+      .filter((r) => r.inputs.metadata?.labels?.grafana_dashboard)
+      .flatMap((r) => Object.values<string>(r.inputs.data).map((t) => JSON.parse(t))),
+  ];
+  for (const json of dashboards) {
+    const d = { uid: json.uid, title: json.title, folder: "", file: json.uid, json } as Dashboard;
+    for (const q of dashboardQueries(d)) out.push({ where: q.where, expr: q.expr });
+  }
+  for (const g of ofType(rs, "grafana:alerting/ruleGroup:RuleGroup")) {
+    for (const r of g.inputs.rules) {
+      for (const d of r.datas) {
+        const model = JSON.parse(d.model);
+        if (model.expr) out.push({ where: `rule group ${g.inputs.name} › ${r.name}`, expr: model.expr });
+      }
+    }
+  }
+  return out;
+}
+
+const selected = (labels: Record<string, string> | undefined, sel: Record<string, string>) => Object.entries(sel).every(([k, v]) => labels?.[k] === v);
+
+/** Why the stack does not scrape `source` for `metric` (undefined when it does). */
+export function missingScrape(rs: Recorded[], cfg: StackConfig, sourceId: string, metric: string): string | undefined {
+  const platform = ofType(rs, PROM).find((p) => p.inputs.metadata.name === "platform");
+  if (!platform) return "no platform Prometheus is declared";
+  const sel: Record<string, string> = platform.inputs.spec.serviceMonitorSelector?.matchLabels ?? {};
+  if (JSON.stringify(platform.inputs.spec.serviceMonitorNamespaceSelector) !== "{}") return "the platform Prometheus does not select ServiceMonitors in every namespace";
+  const chart = (name: string) => ofType(rs, CHART).find((c) => String(c.inputs.chart).split("/").pop() === name)?.inputs.values;
+  const monitor = (name: string) => ofType(rs, SM).find((m) => m.inputs.metadata.name === name && selected(m.inputs.metadata.labels, sel));
+  const op = chart("kube-prometheus-stack");
+  switch (sourceId) {
+    case "targets":
+      return undefined;
+    case "kube-state-metrics": {
+      const m = op?.["kube-state-metrics"]?.prometheus?.monitor;
+      return op?.kubeStateMetrics?.enabled && m?.enabled && selected(m.additionalLabels, sel) ? undefined : "kube-state-metrics or its ServiceMonitor is off, or not labelled for the platform Prometheus";
+    }
+    case "prometheus-operator": {
+      const m = op?.prometheusOperator?.serviceMonitor;
+      return m?.selfMonitor && selected(m.additionalLabels, sel) ? undefined : "the operator's ServiceMonitor (selfMonitor) is off or not labelled for the platform Prometheus";
+    }
+    case "prometheus":
+      return monitor(`prometheus-platform`) ? undefined : "the platform Prometheus has no self ServiceMonitor it selects";
+    case "recording-rules": {
+      const ruleSel: Record<string, string> = platform.inputs.spec.ruleSelector?.matchLabels ?? {};
+      const records = ofType(rs, RULE)
+        .filter((r) => selected(r.inputs.metadata.labels, ruleSel))
+        .flatMap((r) => r.inputs.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.record)));
+      return records.includes(metric) ? undefined : `no PrometheusRule selected by the platform Prometheus records ${metric}`;
+    }
+    case "spegel": {
+      const v = chart("spegel");
+      return v?.serviceMonitor?.enabled && selected(v.serviceMonitor.labels, sel) ? undefined : "Spegel's ServiceMonitor is off or not labelled for the platform Prometheus";
+    }
+    case "tempo": {
+      const v = chart("tempo-distributed");
+      const m = v?.metaMonitoring?.serviceMonitor;
+      return m?.enabled && selected(m.labels, sel) ? undefined : "Tempo's ServiceMonitors are off or not labelled for the platform Prometheus";
+    }
+    case "kueue-controller": {
+      const m = monitor("kueue-controller");
+      if (!m) return "no ServiceMonitor kueue-controller labelled for the platform Prometheus";
+      if (!m.inputs.spec.namespaceSelector?.matchNames?.includes(cfg.kueue.namespace)) return `the kueue-controller ServiceMonitor does not look in ${cfg.kueue.namespace}`;
+      return m.inputs.spec.endpoints.every((e: any) => e.scheme === "https" && e.bearerTokenFile) ? undefined : "Kueue's metrics need https and the scraper's token";
+    }
+    case "kueue-exporter":
+      return monitor("kueue-exporter") ? undefined : "no kueue-exporter ServiceMonitor labelled for the platform Prometheus";
+    default:
+      return `no check for source ${sourceId}`;
+  }
+}
+
+describe("every metric read by pushed dashboards and alerts has a declared scrape", () => {
+  it("knows the check of every source", () => {
+    const cfg = parseConfig({ "monitoring:cluster": JSON.stringify({ name: "x" }) });
+    for (const s of METRIC_SOURCES) assert.notEqual(missingScrape([], cfg, s.id, "m"), `no check for source ${s.id}`);
+  });
+
+  for (const stack of listStacks(REPO)) {
+    describe(`stack ${stack}`, () => {
+      let rs: Recorded[];
+      let cfg: StackConfig;
+      before(async () => {
+        ({ resources: rs } = await runStack(stack));
+        const raw = readStackConfig(REPO, stack);
+        cfg = parseConfig(raw.config, raw.secretKeys, stack);
+      });
+
+      it("pushes queries, and every metric in them has a known source", () => {
+        const qs = pushedQueries(rs);
+        assert.ok(qs.length > 20, `only ${qs.length} queries`);
+        const unknown = qs.flatMap((q) => metricNames(substituted(q.expr)).filter((m) => !sourceOf(m)).map((m) => `${q.where}: ${m}`));
+        assert.deepEqual(unknown, [], "metrics without a source in components/content/metricSources.ts");
+      });
+
+      it("declares the scrape of every metric whose feature is on, selected by the platform Prometheus", () => {
+        const missing = new Set<string>();
+        for (const q of pushedQueries(rs)) {
+          for (const m of metricNames(substituted(q.expr))) {
+            const s = sourceOf(m)!;
+            if (!s.features.every((f) => (cfg.features as Record<string, boolean>)[f])) continue;
+            const why = missingScrape(rs, cfg, s.id, m);
+            if (why) missing.add(`${m} (${q.where}): ${why}; expected ${s.scrape}`);
+          }
+        }
+        assert.deepEqual([...missing], []);
+      });
+    });
+  }
+
+  it("finds a missing scrape: a Kueue ServiceMonitor without the platform label, or the operator's self-monitor off", async () => {
+    const { resources } = await runStack("staging");
+    const raw = readStackConfig(REPO, "staging");
+    const cfg = parseConfig(raw.config, raw.secretKeys, "staging");
+    assert.equal(missingScrape(resources, cfg, "kueue-controller", "kueue_pending_workloads"), undefined);
+    const unlabelled = resources.map((r) =>
+      r.type === SM && r.inputs.metadata.name === "kueue-controller" ? { ...r, inputs: { ...r.inputs, metadata: { ...r.inputs.metadata, labels: {} } } } : r,
+    );
+    assert.match(missingScrape(unlabelled, cfg, "kueue-controller", "kueue_pending_workloads")!, /no ServiceMonitor kueue-controller labelled/);
+    const noSelf = resources.map((r) =>
+      r.type === CHART && r.inputs.chart === "kube-prometheus-stack"
+        ? { ...r, inputs: { ...r.inputs, values: { ...r.inputs.values, prometheusOperator: { ...r.inputs.values.prometheusOperator, serviceMonitor: { selfMonitor: false } } } } }
+        : r,
+    );
+    assert.match(missingScrape(noSelf, cfg, "prometheus-operator", "prometheus_operator_syncs")!, /selfMonitor/);
+    assert.equal(missingScrape(resources, cfg, "recording-rules", "no_such:record"), "no PrometheusRule selected by the platform Prometheus records no_such:record");
+  });
+
+  it("pushes no Kueue controller alerts or Kueue dashboard where Kueue's metrics are not scraped", async () => {
+    const raw = readStackConfig(REPO, "staging");
+    const features = JSON.parse(raw.config["monitoring:features"]);
+    const { resources } = await runStack("staging", { "monitoring:features": JSON.stringify({ ...features, kueueMetrics: false }) });
+    const metrics = pushedQueries(resources).flatMap((q) => metricNames(substituted(q.expr)));
+    assert.ok(!metrics.some((m) => m.startsWith("kueue_")), "a pushed query reads kueue_* although nothing scrapes Kueue");
+    assert.equal(ofType(resources, SM).filter((m) => m.inputs.metadata.name === "kueue-controller").length, 0);
+  });
+});
