@@ -1,6 +1,9 @@
 /** Deploy mechanics over the declared resources (components/mechanics.ts), per committed stack and per failure mode. */
 import * as assert from "node:assert/strict";
-import { deployProblems, type Declared } from "../../components/mechanics";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { deployProblems, v4ChartUses, type Declared } from "../../components/mechanics";
+import { deleteHooks } from "../../components/charts/hooks";
 import { REPO, runStack } from "../harness/program";
 import { listStacks } from "../../components/config/stackFiles";
 import { charts } from "../../components/versions";
@@ -23,6 +26,17 @@ describe("deploy mechanics of every committed stack", () => {
     const b = await runStack("prod");
     assert.deepEqual(names(a.resources), names(b.resources));
     assert.ok(names(a.resources).includes("kubernetes:helm.sh/v3:Release monitoring/prometheus-operator-crds"));
+  });
+
+  it("names in docs/DEPLOY.md every delete hook that pulumi destroy will not run", async () => {
+    const deploy = fs.readFileSync(path.join(REPO, "docs", "DEPLOY.md"), "utf8");
+    const seen = new Set<string>();
+    for (const stack of listStacks(REPO)) {
+      const { resources } = await runStack(stack);
+      for (const use of v4ChartUses(resources)) for (const h of deleteHooks(use)) seen.add(h.entry.template);
+    }
+    assert.ok(seen.has("templates/post-delete-hook.yaml"), [...seen].join(", "));
+    for (const t of seen) assert.ok(deploy.includes(t), `docs/DEPLOY.md does not say what ${t} leaves undone`);
   });
 
   it("gives the Kubernetes provider the cluster's name as clusterIdentifier", async () => {
