@@ -17,6 +17,18 @@ import * as k8s from "@pulumi/kubernetes";
 import { PLATFORM_SCRAPE_LABEL, standardLabels } from "./labels";
 import { resourceBlock } from "./resources";
 import type { Resources, Storage } from "./config/schema";
+import type { PrometheusRuleGroupSpec } from "./alerting/prometheusRules";
+
+/** Where a Prometheus sends alerts: a Prometheus CR `spec.alerting.alertmanagers[]` entry (operator v0.93 AlertmanagerEndpoints). */
+export interface AlertmanagerEndpoint {
+  namespace: string;
+  name: string;
+  port: string;
+  apiVersion: string;
+}
+
+/** The job kube-prometheus-stack's `prometheus` rules select for the platform Prometheus (`<fullname>-prometheus`, fullnameOverride kube-prometheus). */
+export const PLATFORM_PROMETHEUS_JOB = "kube-prometheus-prometheus";
 
 /** The settings shared by platform and team instances (validated config, see components/config/core.ts). */
 export interface PrometheusSettings {
@@ -106,6 +118,10 @@ interface InstanceSpec {
   externalLabels: Record<string, string>;
   /** Selectors and any other spec fields particular to the kind of instance. */
   spec: Record<string, unknown>;
+  /** The Alertmanager it sends alerts to. @default none */
+  alertmanager?: AlertmanagerEndpoint;
+  /** The `job` its self ServiceMonitor gives its targets. @default the Service name (prometheus-operated) */
+  job?: string;
   /** Resources that must exist first: the CRD release and the operator. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -124,7 +140,11 @@ function declareInstance(parent: pulumi.ComponentResource, name: string, i: Inst
       apiVersion: "monitoring.coreos.com/v1",
       kind: "Prometheus",
       metadata: { name: i.crName, namespace: i.namespace, labels: i.labels },
-      spec: { ...prometheusSpec(i.settings, { serviceAccountName: saName, externalLabels: i.externalLabels }), ...i.spec },
+      spec: {
+        ...prometheusSpec(i.settings, { serviceAccountName: saName, externalLabels: i.externalLabels }),
+        ...(i.alertmanager ? { alerting: { alertmanagers: [{ ...i.alertmanager }] } } : {}),
+        ...i.spec,
+      },
     },
     { parent, dependsOn: [...i.dependsOn, sa] },
   );
@@ -137,7 +157,7 @@ function declareInstance(parent: pulumi.ComponentResource, name: string, i: Inst
       spec: {
         // The governing Service of this namespace's Prometheus (label set by the operator; v0.93 common.go).
         selector: { matchLabels: { "operated-prometheus": "true" } },
-        endpoints: [{ port: "web", path: "/metrics" }],
+        endpoints: [{ port: "web", path: "/metrics", ...(i.job ? { relabelings: [{ action: "replace", targetLabel: "job", replacement: i.job }] } : {}) }],
       },
     },
     { parent, dependsOn: i.dependsOn },
@@ -163,6 +183,10 @@ export interface PlatformPrometheusArgs {
   enableRemoteWriteReceiver?: boolean;
   /** Recording rules this Prometheus evaluates (alerts/*.rules.yaml `record:` groups, which dashboards read). @default [] */
   recordingGroups?: { name: string; interval?: string; rules: { record: string; expr: string; labels: Record<string, string> }[] }[];
+  /** Alert rules it evaluates (the repository's shared folders, with `alerting.evaluator: prometheus`). @default [] */
+  alertGroups?: PrometheusRuleGroupSpec[];
+  /** Where it sends alerts. @default none */
+  alertmanager?: AlertmanagerEndpoint;
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -190,6 +214,8 @@ export class PlatformPrometheus extends pulumi.ComponentResource {
       labels,
       settings: args.settings,
       externalLabels: { cluster: args.clusterName },
+      alertmanager: args.alertmanager,
+      job: PLATFORM_PROMETHEUS_JOB,
       spec: {
         // `{}` namespace selector = every namespace; the label selector keeps it to what asked for platform scraping.
         ...monitorSelectors(selected, {}),
@@ -240,6 +266,7 @@ export class PlatformPrometheus extends pulumi.ComponentResource {
         { parent: this, dependsOn: args.dependsOn },
       );
     }
+    declareAlertRules(this, `${name}-alert-rules`, { name: "platform-alert-rules", namespace: ns, labels: { ...labels, ...PLATFORM_SCRAPE_LABEL }, groups: args.alertGroups ?? [], dependsOn: args.dependsOn });
     this.url = prometheusUrl(ns);
     this.remoteWriteUrl = `${this.url}/api/v1/write`;
     // Pods prometheus-<name>-<i> of StatefulSet prometheus-<name>, serviceName prometheus-operated (operator v0.93).
@@ -254,6 +281,10 @@ export interface TeamPrometheusArgs {
   namespaces: string[];
   clusterName: string;
   settings: PrometheusSettings;
+  /** Where it sends alerts (its `team` external label routes them). @default none */
+  alertmanager?: AlertmanagerEndpoint;
+  /** Alert rules of the repository's folder for this team. @default [] */
+  alertGroups?: PrometheusRuleGroupSpec[];
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -274,6 +305,7 @@ export class TeamPrometheus extends pulumi.ComponentResource {
       labels,
       settings: args.settings,
       externalLabels: { cluster: args.clusterName, team: args.team },
+      alertmanager: args.alertmanager,
       spec: {
         // Any monitor/rule object, but only in the team's namespaces (unset would mean "own namespace only",
         // `{}` all namespaces: both wrong here).
@@ -300,8 +332,42 @@ export class TeamPrometheus extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    // Alertmanager is found by Kubernetes discovery of its endpoints (the operator writes kubernetes_sd
+    // role endpoints for the Alertmanager's namespace): the same read there, and nothing else.
+    const am = args.alertmanager;
+    if (am && !args.namespaces.includes(am.namespace)) {
+      const role = new k8s.rbac.v1.Role(
+        `${name}-read-alertmanagers`,
+        { metadata: { name: `prometheus-${crName}-alertmanagers`, namespace: am.namespace, labels }, rules: DISCOVERY_RULES.filter((r) => r.verbs.includes("list")) },
+        { parent: this },
+      );
+      new k8s.rbac.v1.RoleBinding(
+        `${name}-read-alertmanagers`,
+        {
+          metadata: { name: `prometheus-${crName}-alertmanagers`, namespace: am.namespace, labels },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+          subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }],
+        },
+        { parent: this },
+      );
+    }
+    declareAlertRules(this, `${name}-alert-rules`, { name: `${crName}-alert-rules`, namespace: ns, labels, groups: args.alertGroups ?? [], dependsOn: args.dependsOn });
     this.url = prometheusUrl(ns);
     this.namespace = ns;
     this.registerOutputs({ url: this.url, namespace: this.namespace });
   }
+}
+
+/** The repository's alert rules for one Prometheus, as a PrometheusRule its ruleSelector picks up (none when empty). */
+function declareAlertRules(
+  parent: pulumi.ComponentResource,
+  name: string,
+  a: { name: string; namespace: string; labels: Record<string, string>; groups: PrometheusRuleGroupSpec[]; dependsOn: pulumi.Input<pulumi.Resource>[] },
+): void {
+  if (!a.groups.length) return;
+  new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: a.name, namespace: a.namespace, labels: a.labels }, spec: { groups: a.groups } },
+    { parent, dependsOn: a.dependsOn },
+  );
 }

@@ -14,9 +14,10 @@ import { Tempo, tempoArgsFromConfig } from "./tempo";
 import { tempoComponentName } from "./charts/tempoServices";
 import { Spegel, spegelArgsFromConfig } from "./spegel";
 import { Grafana, GrafanaContent, grafanaArgsFromConfig, grafanaContentArgsFromConfig } from "./grafana";
-import { loadDashboards, loadFolders } from "./content/dashboards";
-import { loadAlertGroups, loadRecordingGroups } from "./content/alerts";
-import { dashboardsForFeatures, groupsForFeatures, loadDashboardFeatures, loadGroupFeatures } from "./content/features";
+import { stackContent } from "./content/forStack";
+import { Alertmanager } from "./alerting/alertmanager";
+import { alertmanagerConfig } from "./alerting/alertmanagerConfig";
+import { routingTreeOf } from "./alerting/fromConfig";
 
 export interface MonitoringStackArgs {
   /** The validated stack config (components/config). */
@@ -25,6 +26,7 @@ export interface MonitoringStackArgs {
 
 export class MonitoringStack extends pulumi.ComponentResource {
   public readonly operator: PrometheusOperator;
+  public readonly alertmanager?: Alertmanager;
   public readonly platformPrometheus?: PlatformPrometheus;
   public readonly teamPrometheus: Record<string, TeamPrometheus>;
   public readonly kueueExporter?: KueueExporter;
@@ -43,6 +45,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
       new k8s.core.v1.Namespace(`${name}-ns-${key}`, { metadata: { name: nsName, labels: { ...nsLabels, ...extraLabels } } }, { parent: this });
 
     const monitoringNs = namespace("monitoring", cfg.namespaces.monitoring);
+    // Dashboards and alerts are repo data (dashboards/, alerts/): loaded and checked here, before any
+    // resource that uses them is declared, so a broken file fails the plan naming the file.
+    const content = stackContent(cfg);
+    const grafanaDeployed = cfg.features.grafana && cfg.grafana.mode === "deploy";
 
     this.operator = new PrometheusOperator(
       `${name}-operator`,
@@ -52,6 +58,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
         clusterExporters: cfg.features.platformMonitoring,
         nodeExporterNamespace: cfg.namespaces.nodeExporter,
         resources: cfg.operator.resources,
+        defaultRules: cfg.alerting.defaultRules,
+        // The chart's dashboards reach a Grafana of this stack through its sidecar (not an external one).
+        dashboards: grafanaDeployed,
         chartVersion: cfg.operator.chartVersion,
         crdsChartVersion: crdsChartVersionOf(cfg),
         adoptExistingCrds: cfg.operator.adoptExistingCrds,
@@ -59,6 +68,26 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { parent: this },
     );
     const crsNeed = [this.operator.crds, this.operator.chart];
+
+    // Every Prometheus sends its alerts here; it routes them all by `monitoring:alerting`.
+    const enabledTeams = cfg.teams.filter((t) => t.enabled);
+    if (cfg.features.platformMonitoring || enabledTeams.length) {
+      const a = cfg.alerting.alertmanager;
+      this.alertmanager = new Alertmanager(
+        `${name}-alertmanager`,
+        {
+          namespace: cfg.namespaces.monitoring,
+          config: alertmanagerConfig(routingTreeOf(cfg), cfg.alerting.smtp),
+          replicas: a.replicas,
+          retention: a.retention,
+          resources: a.resources,
+          storage: a.storage,
+          dependsOn: [...crsNeed, monitoringNs],
+        },
+        { parent: this },
+      );
+    }
+    const alertmanager = this.alertmanager?.alertingEndpoint;
 
     if (cfg.features.platformMonitoring) {
       this.platformPrometheus = new PlatformPrometheus(
@@ -68,8 +97,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
           clusterName: cfg.cluster.name,
           settings: cfg.platformPrometheus,
           enableRemoteWriteReceiver: cfg.features.tempo,
-          // Recording rules from alerts/ (dashboards read their series); alerts themselves go to Grafana.
-          recordingGroups: loadRecordingGroups(),
+          // Recording rules from alerts/ (dashboards read their series), and the shared folders' alerts.
+          recordingGroups: content.recordingGroups,
+          alertGroups: content.platformAlertGroups,
+          alertmanager,
           dependsOn: [...crsNeed, monitoringNs],
         },
         { parent: this },
@@ -77,11 +108,19 @@ export class MonitoringStack extends pulumi.ComponentResource {
     }
 
     this.teamPrometheus = {};
-    for (const team of cfg.teams.filter((t) => t.enabled)) {
+    for (const team of enabledTeams) {
       const teamNs = team.createNamespaces ? team.namespaces.map((ns) => namespace(`team-${team.name}-${ns}`, ns, { "monitoring-stack/team": team.name })) : [];
       this.teamPrometheus[team.name] = new TeamPrometheus(
         `${name}-team-${team.name}`,
-        { team: team.name, namespaces: team.namespaces, clusterName: cfg.cluster.name, settings: team, dependsOn: [...crsNeed, ...teamNs] },
+        {
+          team: team.name,
+          namespaces: team.namespaces,
+          clusterName: cfg.cluster.name,
+          settings: team,
+          alertmanager,
+          alertGroups: content.teamAlertGroups[team.name] ?? [],
+          dependsOn: [...crsNeed, ...teamNs],
+        },
         { parent: this },
       );
     }
@@ -125,17 +164,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
     }
 
     if (cfg.features.grafana) {
-      if (cfg.grafana.mode === "deploy") {
+      if (grafanaDeployed) {
         this.grafana = new Grafana(`${name}-grafana`, grafanaArgsFromConfig(cfg, { namespace: monitoringNs.metadata.name, dependsOn: crsNeed }), { parent: this });
       }
-      // Dashboards and alerts are repo data (dashboards/, alerts/): loaded and checked here, before any
-      // Grafana resource is declared, so a broken file fails the plan naming the file. Alert groups and
-      // dashboards of a component that is off are left out (alerts/features.json, dashboards/features.json).
-      const flags = Object.keys(cfg.features);
-      const allGroups = loadAlertGroups();
-      const alertGroups = groupsForFeatures(allGroups, cfg.features, loadGroupFeatures(allGroups.map((g) => g.name), flags));
-      const allDashboards = loadDashboards();
-      const dashboards = dashboardsForFeatures(allDashboards, cfg.features, loadDashboardFeatures(allDashboards.map((d) => d.uid), flags));
       this.grafanaContent = new GrafanaContent(
         `${name}-grafana-content`,
         grafanaContentArgsFromConfig(cfg, {
@@ -144,10 +175,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
             platformPrometheus: this.platformPrometheus?.url,
             teamPrometheus: Object.fromEntries(Object.entries(this.teamPrometheus).map(([t, p]) => [t, p.url])),
             tempo: this.tempo && { url: this.tempo.queryFrontendUrl, metricsGenerator: tempoMetricsGenerator },
+            alertmanager: this.alertmanager?.url,
           },
-          folders: loadFolders(),
-          dashboards,
-          alertGroups,
+          folders: content.folders,
+          dashboards: content.dashboards,
+          alertGroups: content.grafanaAlertGroups,
           sidecarNamespace: monitoringNs.metadata.name,
         }),
         { parent: this },
@@ -156,6 +188,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
 
     this.registerOutputs({
       operator: this.operator,
+      alertmanager: this.alertmanager,
       tempo: this.tempo,
       spegel: this.spegel,
       grafana: this.grafana,
@@ -177,6 +210,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       tempoOtlpGrpcEndpoint: this.tempo?.otlpGrpcEndpoint,
       tempoOtlpHttpEndpoint: this.tempo?.otlpHttpEndpoint,
       // What users open (the URL the provider dials too); the in-cluster one is for other workloads.
+      alertmanagerUrl: this.alertmanager?.url,
       grafanaUrl: this.grafana?.providerUrl,
       grafanaInClusterUrl: this.grafana?.url,
       grafanaAdminSecretName: this.grafana?.adminSecretName,

@@ -9,10 +9,11 @@ import { charts } from "../components/versions";
 import { unknownValuesKeys } from "./support/chartKeys";
 import { containerdPaths, Spegel, SpegelArgs, spegelArgsFromConfig, spegelValues, validateSpegelArgs, SPEGEL_NAMESPACE_LABELS } from "../components/spegel";
 import { PLATFORM_SCRAPE_LABEL } from "../components/labels";
+import { minimal } from "./support/config";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
-const CLUSTER = { "monitoring:cluster": JSON.stringify({ name: "test" }) };
+const CLUSTER = minimal("test");
 
 const keysFixture = JSON.parse(
   fs.readFileSync(path.join(__dirname, "fixtures", "charts", `spegel-${charts.spegel.version}`, "values-keys.json"), "utf8"),

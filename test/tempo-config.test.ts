@@ -2,8 +2,9 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseConfig, StackConfig } from "../components/config";
 import { tempoEnvironmentProblems } from "../components/config/tempo";
+import { minimal } from "./support/config";
 
-const CLUSTER = { "monitoring:cluster": JSON.stringify({ name: "test" }) };
+const CLUSTER = minimal("test");
 
 function problems(tempo: unknown, secret = false): string[] {
   try {
@@ -94,7 +95,7 @@ describe("Tempo config", () => {
     const prod = (tempo: unknown, features = { tempo: true }): string[] => {
       // Parsed as staging, then judged as prod: the rules are tested on their own, wherever they are called from.
       const cfg = parseConfig({
-        "monitoring:cluster": JSON.stringify({ name: "prod", environment: "staging" }),
+        ...minimal("prod", { environment: "staging" }),
         "monitoring:features": JSON.stringify(features),
         "monitoring:tempo": JSON.stringify(tempo),
       });

@@ -5,6 +5,7 @@ import { assertUniqueUrns, one, ofType, runWithMocks, valueOf } from "./harness/
 import { parseConfig } from "../components/config";
 import { replicationFactor, Tempo, TempoArgs, tempoArgsFromConfig, tempoEndpoints, tempoValues, validateTempoArgs } from "../components/tempo";
 import { PLATFORM_SCRAPE_LABEL } from "../components/labels";
+import { minimal } from "./support/config";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -234,7 +235,7 @@ describe("Tempo component", () => {
 });
 
 describe("Tempo args from the stack config", () => {
-  const cluster = { "monitoring:cluster": JSON.stringify({ name: "prod-eu1", environment: "staging" }) };
+  const cluster = minimal("prod-eu1", { environment: "staging" });
 
   it("maps every key, wraps credentials from secret config as secrets, and builds a working component", async () => {
     const cfg = parseConfig(

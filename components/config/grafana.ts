@@ -4,32 +4,16 @@
  * Two modes: `deploy` runs the grafana chart in this cluster; `external` pushes into a central Grafana that
  * several cluster stacks share (every stack pushes its own data sources; the one stack with
  * `ownsSharedContent` pushes the folders, teams, dashboards, contact points and the notification policy).
+ * Where alerts go is not Grafana's config: `monitoring:alerting` (config/alerting.ts) routes them all.
  *
  * Cross-key rules live in `grafanaProblems` (pure), called by parseConfig (config/index.ts) after the
  * sections have parsed.
  */
 import type { StackConfig } from "./index";
-import { arr, bool, chartVersion, dflt, dnsLabel, int, obj, oneOf, opt, quantity, resources, secretStr, show, str, strMap, url } from "./schema";
+import { bool, chartVersion, dflt, dnsLabel, int, obj, oneOf, opt, quantity, resources, secretStr, show, str, strMap, url } from "./schema";
 
 export const GRAFANA_MODES = ["deploy", "external"] as const;
 export const DASHBOARD_DELIVERIES = ["provider", "sidecar"] as const;
-export const CONTACT_POINT_TYPES = ["webhook", "slack", "email", "pagerduty"] as const;
-export type ContactPointType = (typeof CONTACT_POINT_TYPES)[number];
-
-/** Which `settings` keys each contact point type reads (the provider's ContactPointWebhook/Slack/Email inputs). */
-export const CONTACT_POINT_SETTINGS: Record<ContactPointType, { required: string[][]; allowed: string[] }> = {
-  // `required` is a list of alternatives: one of the inner lists must be fully present.
-  webhook: { required: [["url"]], allowed: ["url", "username", "password"] },
-  slack: { required: [["url"], ["token", "recipient"]], allowed: ["url", "token", "recipient"] },
-  email: { required: [["addresses"]], allowed: ["addresses"] },
-  pagerduty: { required: [["integrationKey"]], allowed: ["integrationKey", "severity"] },
-};
-
-/** Grafana's `[smtp] startTLS_policy` values (grafana/grafana pkg/services/notifications/smtp.go getStartTLSPolicy). */
-export const STARTTLS_POLICIES = ["OpportunisticStartTLS", "MandatoryStartTLS", "NoStartTLS"] as const;
-/** PagerDuty Events API v2 severities (@pulumiverse/grafana ContactPointPagerduty.severity). */
-export const PAGERDUTY_SEVERITIES = ["critical", "error", "warning", "info"] as const;
-
 /**
  * A host the machine running `pulumi up` cannot resolve: a cluster Service name (`*.svc`, `*.svc.<domain>`,
  * `*.cluster.local`) or a bare single-label name other than localhost. The Grafana provider dials
@@ -46,35 +30,6 @@ export function inClusterHost(u: string): string | undefined {
   if (!host.includes(".") && host !== "localhost" && !host.startsWith("[")) return host;
   return undefined;
 }
-
-const hostPort = (doc: string) =>
-  str(doc).check((v) => /^[^\s:/]+:\d{1,5}$/.test(v), `is not host:port; Grafana's mail dialer splits it with net.SplitHostPort, e.g. "smtp.example.com:587"`);
-const email = (doc: string) => str(doc).check((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), `is not an e-mail address, e.g. "grafana@example.com"`);
-
-export const contactPointSchema = obj("A contact point (receiver) of Grafana Alerting.", {
-  name: str("Contact point name; `defaultContactPoint` and `routes[].contactPoint` refer to it"),
-  type: oneOf("Integration type", CONTACT_POINT_TYPES),
-  settings: obj("Integration settings; the keys that apply depend on `type` (webhook: url, username, password; slack: url, or token + recipient; email: addresses)", {
-    url: opt(secretStr("webhook: target URL; slack: incoming-webhook URL. A credential: secret config")),
-    token: opt(secretStr("slack: bot token (with `recipient`). A credential: secret config")),
-    recipient: opt(str("slack: channel for the bot token, e.g. \"#alerts\"")),
-    addresses: opt(arr("email: recipient addresses", email("e-mail address"), { min: 1 })),
-    username: opt(str("webhook: basic-auth user")),
-    password: opt(secretStr("webhook: basic-auth password. A credential: secret config")),
-    integrationKey: opt(secretStr("pagerduty: the service's Events API v2 integration key. A credential: secret config")),
-    severity: opt(oneOf("pagerduty: severity of the incidents (default Grafana's: critical)", PAGERDUTY_SEVERITIES)),
-  }),
-});
-export type ContactPointConfig = NonNullable<ReturnType<typeof contactPointSchema.parse>>;
-
-export const routeSchema = obj("A notification route: alerts whose labels match `team` and/or `severity` go to `contactPoint`.", {
-  team: opt(str("Match alerts whose `team` label is this team (one of `teams[].name`)")),
-  severity: opt(str("Match alerts whose `severity` label has this value, e.g. \"critical\"")),
-  contactPoint: str("Contact point receiving the matched alerts"),
-  bySeverity: dflt(strMap("Inside this route: severity value → contact point (e.g. {\"critical\": \"team-pager\"})"), {}),
-  continue: dflt(bool("Keep matching the following routes after this one matched"), false),
-});
-export type RouteConfig = NonNullable<ReturnType<typeof routeSchema.parse>>;
 
 export const grafanaSection = obj("Grafana (when `features.grafana`).", {
   mode: dflt(oneOf("`deploy` a Grafana in this cluster, or push into an `external` (central) one", GRAFANA_MODES), "deploy"),
@@ -111,17 +66,6 @@ export const grafanaSection = obj("Grafana (when `features.grafana`).", {
       "deploy mode: the admin password, instead of the generated one. Grafana applies the password only when it creates its database, so set it here after changing it in Grafana (rotation: docs/components/grafana.md). A credential: secret config",
     ),
   ),
-  smtp: opt(
-    obj("deploy mode: outgoing mail, required by `email` contact points (rendered into grafana.ini [smtp]; user and password from a Secret)", {
-      host: hostPort("SMTP server as host:port"),
-      fromAddress: email("Sender address"),
-      fromName: dflt(str("Sender name"), "Grafana"),
-      user: opt(str("SMTP user")),
-      password: opt(secretStr("SMTP password (with `user`). A credential: secret config")),
-      startTlsPolicy: dflt(oneOf("STARTTLS policy", STARTTLS_POLICIES), "MandatoryStartTLS"),
-      skipVerify: dflt(bool("Skip verifying the server's certificate"), false),
-    }),
-  ),
   readinessTimeoutSeconds: dflt(
     int("How long `pulumi up` waits for Grafana to answer GET <url>/api/health before pushing content (DNS, ingress address, TLS certificate)", 10, 3600),
     600,
@@ -129,7 +73,7 @@ export const grafanaSection = obj("Grafana (when `features.grafana`).", {
   external: obj("external mode: the central Grafana", {
     url: opt(url("Root URL of the central Grafana, e.g. \"https://grafana.example.com\"")),
     token: opt(secretStr("Service-account token (Admin role) the provider authenticates with. A credential: secret config")),
-    smtpConfigured: dflt(bool("The central Grafana has [smtp] configured (its admin says so): needed for `email` contact points"), false),
+    smtpConfigured: dflt(bool("The central Grafana has [smtp] configured (its admin says so): needed for `email` contact points when Grafana evaluates the repository's rules (`alerting.evaluator: grafana`)"), false),
   }),
   ownsSharedContent: opt(
     bool("external mode: this stack owns the shared content (folders, teams, dashboards, contact points, notification policy); exactly one stack per Grafana sets it. Always true in deploy mode"),
@@ -138,16 +82,12 @@ export const grafanaSection = obj("Grafana (when `features.grafana`).", {
     platformPrometheus: opt(url("Platform Prometheus")),
     teamPrometheus: dflt(strMap("Team name → its Prometheus URL"), {}),
     tempo: opt(url("Tempo query frontend")),
+    alertmanager: opt(url("The stack's Alertmanager (alertmanager-operated, port 9093)")),
   }),
   dashboardDelivery: dflt(
     oneOf("`provider`: dashboards pushed through the Grafana API; `sidecar`: one ConfigMap per dashboard picked up by the chart's dashboard sidecar (GitOps clusters; deploy mode only)", DASHBOARD_DELIVERIES),
     "provider",
   ),
-  runbookBaseUrl: opt(url("Prefix of the alerts' repo-relative `runbook_url` annotations, e.g. \"https://github.com/org/repo/blob/main/\"")),
-  contactPoints: dflt(arr("Contact points of Grafana Alerting", contactPointSchema, { unique: (c) => c.name }), []),
-  defaultContactPoint: opt(str("The platform default: receives every alert no route matches. Required when contact points are defined")),
-  routes: dflt(arr("Routes by `team` and `severity` labels; the first match wins (unless `continue`)", routeSchema), []),
-  groupBy: dflt(arr("Labels that group alerts into one notification", str("label"), { min: 1 }), ["grafana_folder", "alertname", "cluster"]),
 });
 
 export type GrafanaConfig = StackConfig["grafana"];
@@ -176,7 +116,7 @@ export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: 
       fail(p("dashboardDelivery"), `"sidecar" needs grafana.mode "deploy" (the sidecar runs in this stack's Grafana pod); use "provider" with an external Grafana`);
     }
     if (g.ingress.enabled) fail(p("ingress.enabled"), `true is only read in deploy mode; an external Grafana is not deployed by this stack`);
-    for (const k of ["url", "smtp", "adminPassword"] as const) {
+    for (const k of ["url", "adminPassword"] as const) {
       if (g[k] !== undefined) fail(p(k), `is only read in deploy mode; ${k === "url" ? "use grafana.external.url for an external Grafana" : "an external Grafana is configured by its own admin"}`);
     }
     const host = g.external.url !== undefined ? inClusterHost(g.external.url) : undefined;
@@ -203,9 +143,6 @@ export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: 
           : `nothing creates Secret ${show(tls.secretName)}: set certManagerClusterIssuer (cert-manager issues it) or existingSecret: true (you create it before pulumi up)`,
       );
     }
-    if (g.smtp && (g.smtp.user === undefined) !== (g.smtp.password === undefined)) {
-      fail(p(g.smtp.user === undefined ? "smtp.user" : "smtp.password"), `is required with grafana.smtp.${g.smtp.user === undefined ? "password" : "user"}; set both, or neither for a relay without authentication`);
-    }
     if (g.external.url !== undefined || g.external.token !== undefined) {
       fail(p("external"), `is only read when grafana.mode is "external"; remove it or set grafana.mode to "external"`);
     }
@@ -213,50 +150,14 @@ export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: 
     if (g.ingress.enabled && g.ingress.host === undefined) fail(p("ingress.host"), `is required when grafana.ingress.enabled is true, e.g. "grafana.example.com"`);
   }
 
-  // Contact points: the settings their type reads, and nothing else.
-  g.contactPoints.forEach((c, i) => {
-    const spec = CONTACT_POINT_SETTINGS[c.type];
-    const present = Object.entries(c.settings)
-      .filter(([, v]) => v !== undefined)
-      .map(([k]) => k);
-    for (const k of present) {
-      if (!spec.allowed.includes(k)) fail(p(`contactPoints[${i}].settings.${k}`), `is not read by type ${show(c.type)}; allowed: ${spec.allowed.join(", ")}`);
-    }
-    if (!spec.required.some((alt) => alt.every((k) => present.includes(k)))) {
-      fail(p(`contactPoints[${i}].settings`), `type ${show(c.type)} needs ${spec.required.map((alt) => alt.join(" + ")).join(" or ")}`);
-    }
-  });
-
-  // A contact point that cannot deliver is a mistake, not a silent failure in Grafana's log.
-  g.contactPoints.forEach((c, i) => {
-    if (c.type !== "email") return;
-    if (g.mode === "deploy" && g.smtp === undefined) {
-      fail(p(`contactPoints[${i}]`), `type "email" needs grafana.smtp (host, fromAddress): without [smtp] Grafana fails every send with "SMTP not configured"`);
-    }
-    if (g.mode === "external" && !g.external.smtpConfigured) {
-      fail(p(`contactPoints[${i}]`), `type "email" needs SMTP on the central Grafana; once its admin has configured [smtp], set grafana.external.smtpConfigured: true`);
-    }
-  });
-
-  // Routes refer to defined contact points and configured teams.
-  const names = g.contactPoints.map((c) => c.name);
-  const known = names.length ? names.join(", ") : "none defined";
-  const checkCp = (path: string, cp: string) => {
-    if (!names.includes(cp)) fail(path, `${show(cp)} is not a defined contact point; defined: ${known}`);
-  };
-  if (g.defaultContactPoint !== undefined) checkCp(p("defaultContactPoint"), g.defaultContactPoint);
-  else if (names.length || g.routes.length) {
-    fail(p("defaultContactPoint"), `is required when contact points or routes are defined: the platform default receives every alert no route matches; defined: ${known}`);
+  // The central Grafana delivers its own rules' notifications with its own [smtp].
+  if (g.mode === "external" && cfg.alerting.evaluator === "grafana" && !g.external.smtpConfigured) {
+    cfg.alerting.contactPoints.forEach((c, i) => {
+      if (c.type === "email") fail(`alerting.contactPoints[${i}]`, `type "email" needs SMTP on the central Grafana, which delivers these rules' notifications; once its admin has configured [smtp], set grafana.external.smtpConfigured: true`);
+    });
   }
-  const teams = cfg.teams.map((t) => t.name);
-  g.routes.forEach((r, i) => {
-    const rp = p(`routes[${i}]`);
-    if (r.team === undefined && r.severity === undefined) fail(rp, `matches nothing specific; set team and/or severity (the default is grafana.defaultContactPoint)`);
-    if (r.team !== undefined && !teams.includes(r.team)) fail(`${rp}.team`, `${show(r.team)} is not a configured team; teams: ${teams.length ? teams.join(", ") : "none"}`);
-    checkCp(`${rp}.contactPoint`, r.contactPoint);
-    for (const [sev, cp] of Object.entries(r.bySeverity)) checkCp(`${rp}.bySeverity.${sev}`, cp);
-  });
 
+  const teams = cfg.teams.map((t) => t.name);
   for (const t of Object.keys(g.dataSourceUrls.teamPrometheus)) {
     if (!teams.includes(t)) fail(p(`dataSourceUrls.teamPrometheus.${t}`), `${show(t)} is not a configured team; teams: ${teams.length ? teams.join(", ") : "none"}`);
   }

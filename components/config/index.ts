@@ -18,6 +18,7 @@ import { tempoEnvironmentProblems, tempoSection } from "./tempo";
 import { spegelSection } from "./spegel";
 import { kueueExporterSection } from "./kueueExporter";
 import { kueueSection } from "./kueue";
+import { alertingProblems, alertingSection } from "./alerting";
 import { grafanaProblems, grafanaSection } from "./grafana";
 import { MAX_CLUSTER_NAME_WITH_TEMPO } from "../charts/tempoServices";
 import { charts, crdsVersionFor, operatorReleases, operatorVersionOf } from "../versions";
@@ -37,6 +38,7 @@ export const rootSchema = obj("", {
   spegel: spegelSection,
   kueueExporter: kueueExporterSection,
   kueue: kueueSection,
+  alerting: alertingSection,
   grafana: grafanaSection,
 });
 
@@ -153,6 +155,7 @@ function crossChecks(cfg: StackConfig, ctx: Ctx): void {
   // Rules of component sections that need other sections (called here, at parse time, rather than
   // registered by the section modules: those are imported while this module is still initialising).
   tempoEnvironmentProblems(cfg, fail);
+  alertingProblems(cfg, fail);
   grafanaProblems(cfg, fail);
 }
 

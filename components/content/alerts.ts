@@ -77,6 +77,12 @@ interface RuleFiles {
   recordingGroups: RecordingGroup[];
 }
 
+/** `base` + a repository-relative path (the rules' runbook_url); absolute URLs unchanged. */
+export function runbookUrl(value: string, base?: string): string {
+  if (base === undefined || /^[a-z][a-z0-9+.-]*:/i.test(value)) return value;
+  return `${base.replace(/\/+$/, "")}/${value.replace(/^(\.\/|\/)+/, "")}`;
+}
+
 /** `SpegelMirrorFailuresHigh` → `spegel-mirror-failures-high`; `KueueAPIErrors` → `kueue-api-errors`. */
 export function kebabCase(name: string): string {
   return name

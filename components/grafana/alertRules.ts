@@ -26,6 +26,7 @@
  */
 import { DURATION_RE } from "../config/schema";
 import { hashedUid } from "./uid";
+import { runbookUrl } from "../content/alerts";
 import type { PromAlertGroup, PromAlertRule } from "./types";
 
 /** Grafana's expression "data source" (pkg/expr/service.go DatasourceUID/DatasourceType). */
@@ -138,11 +139,7 @@ export function toGoDuration(ms: number): string {
   return parts.join("");
 }
 
-/** `base` + a repository-relative path; absolute URLs unchanged. */
-export function runbookUrl(value: string, base?: string): string {
-  if (base === undefined || /^[a-z][a-z0-9+.-]*:/i.test(value)) return value;
-  return `${base.replace(/\/+$/, "")}/${value.replace(/^(\.\/|\/)+/, "")}`;
-}
+export { runbookUrl } from "../content/alerts";
 
 /** `$value` (not `$values`) inside `{{ … }}` actions → `$values.query.Value`. */
 export function prometheusValueTemplate(text: string): string {

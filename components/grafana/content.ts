@@ -20,7 +20,7 @@ import { standardLabels } from "../labels";
 import { ExecErrState, GrafanaRuleGroup, GroupTarget, RuleConversionError, toGrafanaRuleGroups } from "./alertRules";
 import { DataSourceEndpoints, dataSourceSpecs } from "./dataSources";
 import { GrafanaConnection, SIDECAR } from "./grafana";
-import { ContactPointSpec, contactPointArgs, notificationPolicyArgs, PolicyConfig } from "./notifications";
+import { ContactPointSpec, contactPointArgs, ForwardingContactPoint, GrafanaPolicy, notificationPolicyArgs } from "./notifications";
 import type { DashboardFile, PromAlertGroup, SharedFolder } from "./types";
 import { dataSourceUids, folderUid, hashedUid, slug, UID_RE } from "./uid";
 import { GrafanaReady } from "./ready";
@@ -100,9 +100,9 @@ export interface GrafanaContentArgs {
   /** Prefix of repository-relative `runbook_url` annotations. @default unchanged */
   runbookBaseUrl?: string;
   /** Contact points. @default [] */
-  contactPoints?: ContactPointSpec[];
+  contactPoints?: (ContactPointSpec | ForwardingContactPoint)[];
   /** The org's notification policy tree; unmanaged when unset. @default unset */
-  notificationPolicy?: PolicyConfig;
+  notificationPolicy?: GrafanaPolicy;
   /** Rule state on query errors. @default "Error" */
   alertExecErrState?: ExecErrState;
 }

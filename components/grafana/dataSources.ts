@@ -6,7 +6,9 @@
  * jsonData keys (Grafana docs): Prometheus `httpMethod`, `prometheusType`, `timeInterval` (scrape
  * interval) — docs/sources/datasources/prometheus/configure/_index.md "Provision the Prometheus data
  * source"; Tempo `tracesToMetrics{datasourceUid,tags,queries}`, `serviceMap{datasourceUid}`,
- * `nodeGraph{enabled}` — docs/sources/datasources/tempo/configure-tempo-data-source/provision-data-source.md.
+ * `nodeGraph{enabled}` — docs/sources/datasources/tempo/configure-tempo-data-source/provision-data-source.md;
+ * Alertmanager `implementation` (prometheus|mimir|cortex), `handleGrafanaManagedAlerts` — the Alertmanager
+ * data source docs (provisioning example).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { dataSourceUids } from "./uid";
@@ -30,6 +32,8 @@ export interface DataSourceEndpoints {
     /** The metrics-generator writes span metrics and service graphs into the platform Prometheus. @default true */
     metricsGenerator?: boolean;
   };
+  /** The stack's Alertmanager (its alerts and silences in Grafana's alerting UI). */
+  alertmanager?: { url: pulumi.Input<string> };
   /** Mark the platform Prometheus as the org's default data source (deploy mode: one cluster per Grafana). @default false */
   platformIsDefault?: boolean;
 }
@@ -39,7 +43,7 @@ export interface DataSourceSpec {
   key: string;
   uid: string;
   name: string;
-  type: "prometheus" | "tempo";
+  type: "prometheus" | "tempo" | "alertmanager";
   url: pulumi.Input<string>;
   isDefault: boolean;
   jsonData: Record<string, unknown>;
@@ -100,6 +104,19 @@ export function dataSourceSpecs(e: DataSourceEndpoints): DataSourceSpec[] {
             }
           : {}),
       },
+    });
+  }
+  if (e.alertmanager) {
+    out.push({
+      key: "alertmanager",
+      uid: dataSourceUids.alertmanager(e.cluster),
+      name: `Alertmanager ${e.cluster}`,
+      type: "alertmanager",
+      url: e.alertmanager.url,
+      isDefault: false,
+      // Not handleGrafanaManagedAlerts: Grafana hands its alerts over through a contact point (notifications.ts),
+      // and both would send each alert twice.
+      jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
     });
   }
   return out;

@@ -8,6 +8,27 @@ import { ownsSharedContent } from "../config/grafana";
 import type { GrafanaContentArgs } from "./content";
 import type { GrafanaArgs, GrafanaConnection } from "./grafana";
 import type { DashboardFile, PromAlertGroup, SharedFolder } from "./types";
+import { routingTreeOf } from "../alerting/fromConfig";
+import { grafanaPolicy, type ForwardingContactPoint, type ContactPointSpec, type GrafanaPolicy } from "./notifications";
+
+/** The contact point through which a deployed Grafana hands every alert to the stack's Alertmanager. */
+export const FORWARD_CONTACT_POINT = "alertmanager";
+
+/**
+ * What Grafana delivers through: a deployed Grafana forwards every alert to the stack's Alertmanager (one
+ * contact point, the policy's root), so Grafana's alerts follow the Alertmanager's routes; an external
+ * Grafana serves several clusters and gets the contact points and the policy rendered from the same tree.
+ */
+function notifications(cfg: StackConfig, alertmanagerUrl: pulumi.Input<string> | undefined): { contactPoints: (ContactPointSpec | ForwardingContactPoint)[]; notificationPolicy?: GrafanaPolicy } {
+  const tree = routingTreeOf(cfg);
+  if (cfg.grafana.mode === "deploy" && alertmanagerUrl !== undefined) {
+    return {
+      contactPoints: [{ name: FORWARD_CONTACT_POINT, type: "alertmanager", settings: { url: alertmanagerUrl } }],
+      notificationPolicy: { contactPoint: FORWARD_CONTACT_POINT, groupBy: tree.groupBy, routes: [] },
+    };
+  }
+  return { contactPoints: cfg.alerting.contactPoints, notificationPolicy: grafanaPolicy(tree) };
+}
 
 /** Args of the deployed Grafana (deploy mode only). */
 export function grafanaArgsFromConfig(cfg: StackConfig, extra: { namespace: pulumi.Input<string>; dependsOn?: pulumi.Input<pulumi.Resource>[] }): GrafanaArgs {
@@ -19,7 +40,7 @@ export function grafanaArgsFromConfig(cfg: StackConfig, extra: { namespace: pulu
     persistence: g.persistence,
     resources: g.resources,
     service: g.service,
-    smtp: g.smtp && { ...g.smtp, password: g.smtp.password === undefined ? undefined : pulumi.secret(g.smtp.password) },
+    smtp: cfg.alerting.smtp && { ...cfg.alerting.smtp, password: cfg.alerting.smtp.password === undefined ? undefined : pulumi.secret(cfg.alerting.smtp.password) },
     adminPassword: g.adminPassword === undefined ? undefined : pulumi.secret(g.adminPassword),
     // Validated by grafanaProblems: set, and not an in-cluster name, in deploy mode.
     providerUrl: g.url!,
@@ -37,6 +58,8 @@ export interface InClusterEndpoints {
   teamPrometheus?: Record<string, pulumi.Input<string>>;
   /** Tempo (when on): its query-frontend URL (`Tempo.queryFrontendUrl`) and whether its metrics-generator writes to the platform Prometheus. */
   tempo?: { url: pulumi.Input<string>; metricsGenerator?: boolean };
+  /** The stack's Alertmanager (`Alertmanager.url`): a data source, and where a deployed Grafana hands its alerts to. */
+  alertmanager?: pulumi.Input<string>;
 }
 
 export function grafanaContentArgsFromConfig(
@@ -68,6 +91,7 @@ export function grafanaContentArgsFromConfig(
   const platformUrl = cfg.features.platformMonitoring ? urls.platformPrometheus ?? extra.endpoints.platformPrometheus : undefined;
   const tempo = extra.endpoints.tempo;
   const tempoUrl = cfg.features.tempo ? urls.tempo ?? tempo?.url : undefined;
+  const alertmanagerUrl = urls.alertmanager ?? extra.endpoints.alertmanager;
   return {
     cluster: cfg.cluster.name,
     connection,
@@ -75,6 +99,7 @@ export function grafanaContentArgsFromConfig(
       ...(platformUrl !== undefined ? { platformPrometheus: { url: platformUrl, scrapeInterval: cfg.platformPrometheus.scrapeInterval } } : {}),
       teamPrometheus,
       ...(tempoUrl !== undefined ? { tempo: { url: tempoUrl, metricsGenerator: tempo?.metricsGenerator ?? false } } : {}),
+      ...(alertmanagerUrl !== undefined ? { alertmanager: { url: alertmanagerUrl } } : {}),
       platformIsDefault: g.mode === "deploy",
     },
     teams: cfg.teams.map((t) => t.name),
@@ -84,8 +109,7 @@ export function grafanaContentArgsFromConfig(
     ownsSharedContent: ownsSharedContent(g),
     dashboardDelivery: g.dashboardDelivery,
     sidecarNamespace: extra.sidecarNamespace,
-    runbookBaseUrl: g.runbookBaseUrl,
-    contactPoints: g.contactPoints,
-    notificationPolicy: g.defaultContactPoint !== undefined ? { defaultContactPoint: g.defaultContactPoint, groupBy: g.groupBy, routes: g.routes } : undefined,
+    runbookBaseUrl: cfg.alerting.runbookBaseUrl,
+    ...notifications(cfg, extra.endpoints.alertmanager),
   };
 }

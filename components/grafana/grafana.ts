@@ -166,22 +166,20 @@ export function grafanaValues(a: {
     // templates/_pod.tpl: GF_SMTP_USER / GF_SMTP_PASSWORD from this Secret (both keys, only when set).
     ...(a.smtpSecretName !== undefined ? { smtp: { existingSecret: a.smtpSecretName, userKey: SMTP_SECRET_KEYS.user, passwordKey: SMTP_SECRET_KEYS.password } } : {}),
     serviceMonitor: { enabled: true, labels: { ...PLATFORM_SCRAPE_LABEL } },
-    ...(a.dashboardDelivery === "sidecar"
-      ? {
-          sidecar: {
-            dashboards: {
-              enabled: true,
-              label: SIDECAR.label,
-              labelValue: SIDECAR.labelValue,
-              folderAnnotation: SIDECAR.folderAnnotation,
-              // Folder = directory = the annotation's value; Grafana files it into the folder of that title
-              // (pkg/services/provisioning/dashboards/file_reader.go getOrCreateFolder looks titles up), so
-              // dashboards land in the folders GrafanaContent created, with their permissions.
-              provider: { foldersFromFilesStructure: true },
-            },
-          },
-        }
-      : {}),
+    // The dashboard sidecar always runs: kube-prometheus-stack's dashboards arrive as ConfigMaps
+    // (forceDeployDashboards), and with `dashboardDelivery: sidecar` the repository's too.
+    sidecar: {
+      dashboards: {
+        enabled: true,
+        label: SIDECAR.label,
+        labelValue: SIDECAR.labelValue,
+        folderAnnotation: SIDECAR.folderAnnotation,
+        // Folder = directory = the annotation's value; Grafana files it into the folder of that title
+        // (pkg/services/provisioning/dashboards/file_reader.go getOrCreateFolder looks titles up), so
+        // dashboards land in the folders GrafanaContent created, with their permissions.
+        provider: { foldersFromFilesStructure: true },
+      },
+    },
   };
 }
 

@@ -4,7 +4,7 @@ export { Grafana, GrafanaArgs, GrafanaConnection, GrafanaIngress, grafanaValues,
 export { GrafanaContent, GrafanaContentArgs, FolderPlan, planFolders, dashboardConfigJson } from "./content";
 export { toGrafanaRuleGroups, ConvertOptions, GrafanaRuleGroup, GrafanaRule, RuleConversionError } from "./alertRules";
 export { dataSourceSpecs, DataSourceEndpoints, PrometheusEndpoint } from "./dataSources";
-export { contactPointArgs, notificationPolicyArgs, PolicyConfig, ContactPointSpec, RouteSpec } from "./notifications";
+export { contactPointArgs, notificationPolicyArgs, grafanaPolicy, GrafanaPolicy, ContactPointSpec, ForwardingContactPoint } from "./notifications";
 export { dataSourceUids, folderUid, stableUid, hashedUid, MAX_UID_LENGTH } from "./uid";
 export { grafanaArgsFromConfig, grafanaContentArgsFromConfig, InClusterEndpoints } from "./fromConfig";
 export type { DashboardFile, SharedFolder, PromAlertGroup, PromAlertRule } from "./types";

@@ -47,6 +47,7 @@ export const dataSourceUids = {
   platformPrometheus: (cluster: string) => stableUid("prom", cluster, "platform"),
   teamPrometheus: (cluster: string, team: string) => stableUid("prom", cluster, "team", team),
   tempo: (cluster: string) => stableUid("tempo", cluster),
+  alertmanager: (cluster: string) => stableUid("alertmanager", cluster),
 };
 
 /** Folder UIDs do not carry the cluster: folders are shared by every cluster pushing into one Grafana. */

@@ -1,4 +1,16 @@
 /** The Prometheus Operator: CRDs release, admission-webhook TLS, kube-prometheus-stack in operator-only mode. */
 export { PrometheusOperator, PrometheusOperatorArgs, CRDS_RELEASE, OPERATOR_RELEASE } from "./operator";
-export { operatorValues, OperatorValuesArgs, OPERATOR_FULLNAME, OPERATOR_SERVICE, DEFAULT_OPERATOR_RESOURCES, NODE_EXPORTER_NAMESPACE_LABELS } from "./values";
+export {
+  operatorValues,
+  defaultRulesValues,
+  OperatorValuesArgs,
+  DefaultRulesSettings,
+  OPERATOR_FULLNAME,
+  OPERATOR_SERVICE,
+  DEFAULT_OPERATOR_RESOURCES,
+  NODE_EXPORTER_NAMESPACE_LABELS,
+  UNSCRAPED_RULE_GROUPS,
+  SUPERSEDED_DEFAULT_ALERTS,
+  KUBERNETES_DASHBOARDS_FOLDER,
+} from "./values";
 export { webhookDnsNames, WEBHOOK_SECRET, WEBHOOK_SECRET_KEYS } from "./webhookTls";

@@ -21,7 +21,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { charts } from "../versions";
 import { standardLabels } from "../labels";
 import type { Resources } from "../config/schema";
-import { DEFAULT_OPERATOR_RESOURCES, NODE_EXPORTER_NAMESPACE_LABELS, OPERATOR_FULLNAME, OPERATOR_SERVICE, operatorValues } from "./values";
+import { DEFAULT_OPERATOR_RESOURCES, DefaultRulesSettings, NODE_EXPORTER_NAMESPACE_LABELS, OPERATOR_FULLNAME, OPERATOR_SERVICE, operatorValues } from "./values";
 import { declareWebhookTls } from "./webhookTls";
 
 /** Helm release names: fixed, so a re-created resource is the same Helm release. */
@@ -39,6 +39,10 @@ export interface PrometheusOperatorArgs {
   nodeExporterNamespace?: string;
   /** Operator container resources. @default requests 200m CPU / 200Mi memory */
   resources?: Resources;
+  /** The chart's default rules for the platform Prometheus (only with `clusterExporters`). @default off */
+  defaultRules?: DefaultRulesSettings;
+  /** The chart's dashboards as sidecar ConfigMaps for a Grafana in this namespace. @default false */
+  dashboards?: boolean;
   /** kube-prometheus-stack chart version. @default versions.ts */
   chartVersion?: string;
   /** prometheus-operator-crds chart version (the same operator release as `chartVersion`). @default versions.ts */
@@ -106,6 +110,8 @@ export class PrometheusOperator extends pulumi.ComponentResource {
         namespace: args.namespace,
         values: operatorValues({
           clusterExporters,
+          defaultRules: args.defaultRules,
+          dashboards: args.dashboards,
           resources: args.resources ?? DEFAULT_OPERATOR_RESOURCES,
           webhook: { caBundle: tls.caBundle, certSha256: tls.certSha256 },
           nodeExporterNamespace: nodeExporterNs,

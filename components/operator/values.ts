@@ -1,5 +1,5 @@
 /**
- * Values for kube-prometheus-stack in operator-only mode (pure). Keys read from
+ * Values for kube-prometheus-stack in operator-only mode plus its default rules and dashboards (pure). Keys read from
  * prometheus-community/helm-charts charts/kube-prometheus-stack/values.yaml @88.5.3 and its subcharts
  * kube-state-metrics 8.4.0 / prometheus-node-exporter 4.56.1 (fixture:
  * test/fixtures/charts/kube-prometheus-stack-88.5.3/values-keys.json); the hook inventory
@@ -29,8 +29,50 @@ export const NODE_EXPORTER_NAMESPACE_LABELS = {
   "pod-security.kubernetes.io/warn": "privileged",
 } as const;
 
+/** What a stack's config says of the chart's default rules (config `alerting.defaultRules`). */
+export interface DefaultRulesSettings {
+  enabled: boolean;
+  /** `defaultRules.rules.<key>` to switch off. */
+  disabledGroups: string[];
+  disabledAlerts: string[];
+  /** Alert name → `for`/`severity` (the chart's top-level `customRules`). */
+  overrides: Record<string, { for?: string; severity?: string }>;
+  extraLabels: Record<string, string>;
+}
+
+/**
+ * Default rule groups whose targets the stack never scrapes (the control plane of managed clusters, kube-proxy,
+ * Windows nodes): off, rather than alerts that can never see data. The chart also gates them on the
+ * components' own flags (components/charts/content/kube-prometheus-stack-88.5.3.json conditions).
+ */
+export const UNSCRAPED_RULE_GROUPS = ["etcd", "kubeControllerManager", "kubeSchedulerAlerting", "kubeSchedulerRecording", "kubeProxy", "windows"] as const;
+
+/**
+ * Default alerts the repository's own rules supersede (alerts/platform/monitoring.rules.yaml covers every
+ * Prometheus, the team ones included, where the chart's match only its own job in the release namespace):
+ * chart alert → the repository's alert.
+ */
+export const SUPERSEDED_DEFAULT_ALERTS: Record<string, string> = {
+  TargetDown: "PrometheusTargetsDown",
+  PrometheusRuleFailures: "PrometheusRuleEvaluationFailures",
+  PrometheusBadConfig: "PrometheusConfigReloadFailed",
+  // Same names in both: the repository's (unit-tested, with runbooks) win; the chart's other operator alerts stay.
+  PrometheusOperatorReconcileErrors: "PrometheusOperatorReconcileErrors",
+  PrometheusOperatorSyncFailed: "PrometheusOperatorSyncFailed",
+};
+
+/** The folder (title) the chart's dashboards are filed into by Grafana's sidecar. */
+export const KUBERNETES_DASHBOARDS_FOLDER = "Kubernetes";
+
 export interface OperatorValuesArgs {
   clusterExporters: boolean;
+  /** The chart's default rules, evaluated by the platform Prometheus (needs clusterExporters). @default off */
+  defaultRules?: DefaultRulesSettings;
+  /**
+   * Render the chart's dashboards as ConfigMaps for the sidecar of a Grafana deployed by this stack (filed
+   * into the Kubernetes folder). @default false
+   */
+  dashboards?: boolean;
   resources: Resources;
   /** The webhook TLS Pulumi made (webhookTls.ts): CA bundle for the webhook configurations, certificate hash for the pod. */
   webhook: { caBundle: pulumi.Input<string>; certSha256: pulumi.Input<string> };
@@ -38,20 +80,46 @@ export interface OperatorValuesArgs {
   nodeExporterNamespace: pulumi.Input<string>;
 }
 
+/** `defaultRules` values: on with the platform label its ruleSelector selects, trimmed, per stack. */
+export function defaultRulesValues(r: DefaultRulesSettings | undefined): Record<string, unknown> {
+  if (!r?.enabled) return { create: false };
+  const off = [...UNSCRAPED_RULE_GROUPS, ...r.disabledGroups];
+  return {
+    create: true,
+    // templates/prometheus/rules-1.14/*.yaml: `defaultRules.labels` go on every PrometheusRule.
+    labels: { ...PLATFORM_SCRAPE_LABEL },
+    rules: Object.fromEntries(off.map((k) => [k, false])),
+    // `defaultRules.disabled.<Alert>` drops one alert (every severity variant of it).
+    disabled: Object.fromEntries([...Object.keys(SUPERSEDED_DEFAULT_ALERTS), ...r.disabledAlerts].map((a) => [a, true])),
+    ...(Object.keys(r.extraLabels).length ? { additionalRuleLabels: r.extraLabels } : {}),
+  };
+}
+
 export function operatorValues(args: OperatorValuesArgs): Record<string, unknown> {
   const on = args.clusterExporters;
   const platformLabel = { ...PLATFORM_SCRAPE_LABEL };
+  const rules = on ? args.defaultRules : undefined;
+  const dashboards = args.dashboards ?? false;
   return {
     // The CRDs have their own release (retained on delete); the chart must not own them too.
     crds: { enabled: false },
     fullnameOverride: OPERATOR_FULLNAME,
     commonLabels: chartLabels(),
-    // Operator only: the stack declares its own Prometheus CRs; Grafana is its own component;
-    // alerts are Grafana-managed (alerts/), so no Alertmanager and no default rules.
+    // The stack declares its own Prometheus and Alertmanager CRs; Grafana is its own component.
     prometheus: { enabled: false },
-    alertmanager: { enabled: false },
-    grafana: { enabled: false },
-    defaultRules: { create: false },
+    // The stack's own Alertmanager (components/alerting/alertmanager.ts) runs instead of the chart's; its
+    // overview dashboard is still wanted.
+    alertmanager: { enabled: false, forceDeployDashboards: dashboards },
+    // No Grafana of the chart's; its dashboards as sidecar ConfigMaps for the stack's Grafana
+    // (templates/grafana/dashboards-1.14: `or .Values.grafana.enabled .Values.grafana.forceDeployDashboards`),
+    // labelled as that Grafana's sidecar selects (grafana_dashboard: "1") and filed into one folder.
+    grafana: {
+      enabled: false,
+      forceDeployDashboards: dashboards,
+      defaultDashboardsEnabled: dashboards,
+      sidecar: { dashboards: { label: "grafana_dashboard", labelValue: "1", annotations: { grafana_folder: KUBERNETES_DASHBOARDS_FOLDER } } },
+    },
+    defaultRules: defaultRulesValues(rules),
     prometheusOperator: {
       enabled: true,
       resources: resourceBlock(args.resources),
@@ -72,7 +140,8 @@ export function operatorValues(args: OperatorValuesArgs): Record<string, unknown
     // Cluster exporters and the Kubernetes component monitors, gated by platform monitoring.
     kubeStateMetrics: { enabled: on },
     "kube-state-metrics": { prometheus: { monitor: { enabled: on, additionalLabels: platformLabel } } },
-    nodeExporter: { enabled: on },
+    // No AIX or macOS nodes in a Kubernetes cluster: not their dashboards (nodeExporter.operatingSystems).
+    nodeExporter: { enabled: on, operatingSystems: { aix: { enabled: false }, darwin: { enabled: false } } },
     "prometheus-node-exporter": {
       // Its own privileged namespace (the ServiceMonitor follows namespaceOverride: templates/servicemonitor.yaml).
       namespaceOverride: args.nodeExporterNamespace,
@@ -90,5 +159,7 @@ export function operatorValues(args: OperatorValuesArgs): Record<string, unknown
     kubeDns: { enabled: false },
     windowsMonitoring: { enabled: false },
     thanosRuler: { enabled: false },
+    // The chart's top-level `customRules`: per alert `for` and `severity` (the only two its templates read).
+    ...(rules && Object.keys(rules.overrides).length ? { customRules: rules.overrides } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { ofType, Recorded } from "../harness/mocks";
 import { REPO, runStack } from "../harness/program";
 import { listStacks, readStackConfig } from "../../components/config/stackFiles";
 import { parseConfig, StackConfig } from "../../components/config";
+import { minimal } from "../support/config";
 
 const PROM = "kubernetes:monitoring.coreos.com/v1:Prometheus";
 const SM = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
@@ -35,6 +36,13 @@ export function pushedQueries(rs: Recorded[]): { where: string; expr: string }[]
   for (const json of dashboards) {
     const d = { uid: json.uid, title: json.title, folder: "", file: json.uid, json } as Dashboard;
     for (const q of dashboardQueries(d)) out.push({ where: q.where, expr: q.expr });
+  }
+  // The repository's rules where Prometheus evaluates them (PrometheusRules the stack declares; the chart's
+  // own default rules are inside its release and read only the chart's exporters).
+  for (const r of ofType(rs, RULE)) {
+    for (const g of r.inputs.spec.groups) {
+      for (const rule of g.rules) if (rule.expr) out.push({ where: `PrometheusRule ${r.inputs.metadata.name} › ${g.name} › ${rule.alert ?? rule.record}`, expr: rule.expr });
+    }
   }
   for (const g of ofType(rs, "grafana:alerting/ruleGroup:RuleGroup")) {
     for (const r of g.inputs.rules) {
@@ -102,7 +110,7 @@ export function missingScrape(rs: Recorded[], cfg: StackConfig, sourceId: string
 
 describe("every metric read by pushed dashboards and alerts has a declared scrape", () => {
   it("knows the check of every source", () => {
-    const cfg = parseConfig({ "monitoring:cluster": JSON.stringify({ name: "x" }) });
+    const cfg = parseConfig(minimal("x"));
     for (const s of METRIC_SOURCES) assert.notEqual(missingScrape([], cfg, s.id, "m"), `no check for source ${s.id}`);
   });
 

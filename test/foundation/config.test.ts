@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../../components/config";
+import { minimal } from "../support/config";
 
 /** A minimal valid config: only the required cluster name. */
-const base = { "monitoring:cluster": JSON.stringify({ name: "dev" }) };
+const base = minimal("dev");
 
 function problems(raw: Record<string, string>, secretKeys: string[] = []): string[] {
   try {
@@ -49,7 +50,7 @@ describe("stack config validation", () => {
     [
       "a misspelled top-level key",
       { "monitoring:featurs": j({}) },
-      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, grafana'],
+      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, alerting, grafana'],
     ],
     [
       "a misspelled nested key",
@@ -93,7 +94,12 @@ describe("stack config validation", () => {
     ],
     [
       "prod with a single-replica Prometheus",
-      { "monitoring:cluster": j({ name: "prod", environment: "prod" }), "monitoring:platformPrometheus": j({ replicas: 2 }), "monitoring:teams": j([team({})]) },
+      {
+        "monitoring:cluster": j({ name: "prod", environment: "prod" }),
+        "monitoring:platformPrometheus": j({ replicas: 2 }),
+        "monitoring:teams": j([team({})]),
+        "monitoring:alerting": j({ runbookBaseUrl: "https://example.com/", alertmanager: { replicas: 2 } }),
+      },
       ['teams[0].replicas: 1 is not highly available; cluster.environment "prod" requires at least 2 replicas'],
     ],
     [

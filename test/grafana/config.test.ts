@@ -3,9 +3,11 @@ import { ConfigError, parseConfig } from "../../components/config";
 import { ownsSharedContent } from "../../components/config/grafana";
 // Registers the grafana section's cross-key checks (components/grafana/index.ts).
 import "../../components/grafana";
+import { RUNBOOKS } from "../support/config";
 
 const j = JSON.stringify;
 const base = {
+  ...RUNBOOKS,
   "monitoring:cluster": j({ name: "prod-eu" }),
   "monitoring:features": j({ grafana: true }),
   "monitoring:teams": j([{ name: "payments", namespaces: ["payments"] }]),
@@ -26,7 +28,6 @@ function problems(grafana: Record<string, unknown>, secret = true): string[] {
   assert.fail("expected the config to be rejected");
 }
 
-const webhook = { name: "platform", type: "webhook", settings: { url: "https://hooks.example.com/x" } };
 
 describe("grafana config", () => {
   it("defaults to a deployed Grafana with persistence, API-pushed dashboards and no routing", () => {
@@ -34,8 +35,6 @@ describe("grafana config", () => {
     assert.equal(c.grafana.mode, "deploy");
     assert.deepEqual(c.grafana.persistence, { enabled: true, size: "10Gi" });
     assert.equal(c.grafana.dashboardDelivery, "provider");
-    assert.deepEqual(c.grafana.contactPoints, []);
-    assert.deepEqual(c.grafana.groupBy, ["grafana_folder", "alertname", "cluster"]);
     assert.equal(ownsSharedContent(c.grafana), true);
   });
 
@@ -59,12 +58,6 @@ describe("grafana config", () => {
     ]);
   });
 
-  it("rejects an unknown contact point type", () => {
-    assert.deepEqual(problems({ contactPoints: [{ name: "p", type: "opsgenie", settings: {} }], defaultContactPoint: "p" }), [
-      `grafana.contactPoints[0].type: "opsgenie" is not allowed; use one of: webhook, slack, email, pagerduty`,
-    ]);
-  });
-
   it("requires the provider's URL in deploy mode, and refuses one that resolves only inside the cluster", () => {
     assert.deepEqual(problems({ url: undefined, ingress: { enabled: true, host: "grafana.example.com" } }).map((p) => p.split(":")[0]), ["grafana.url"]);
     assert.deepEqual(problems({ url: undefined }), [
@@ -83,90 +76,11 @@ describe("grafana config", () => {
     for (const ok of ["http://127.0.0.1:30300", "http://localhost:3000", "https://grafana.example.com"]) assert.doesNotThrow(() => parseConfig({ ...base, [G]: j({ url: ok }) }), ok);
   });
 
-  it("requires SMTP for an email contact point, and says who creates the ingress's TLS Secret", () => {
-    const email = { name: "mail", type: "email", settings: { addresses: ["oncall@example.com"] } };
-    assert.deepEqual(problems({ contactPoints: [email], defaultContactPoint: "mail" }), [
-      `grafana.contactPoints[0]: type "email" needs grafana.smtp (host, fromAddress): without [smtp] Grafana fails every send with "SMTP not configured"`,
-    ]);
-    assert.doesNotThrow(() => parseConfig({ ...base, [G]: j({ ...URL, contactPoints: [email], defaultContactPoint: "mail", smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com" } }) }));
-    assert.deepEqual(problems({ mode: "external", external: { url: "https://g.example.com", token: "t" }, contactPoints: [email], defaultContactPoint: "mail" }), [
-      `grafana.contactPoints[0]: type "email" needs SMTP on the central Grafana; once its admin has configured [smtp], set grafana.external.smtpConfigured: true`,
-    ]);
-    assert.deepEqual(problems({ smtp: { host: "smtp.example.com", fromAddress: "grafana", user: "u" } }), [
-      `grafana.smtp.host: "smtp.example.com" is not host:port; Grafana's mail dialer splits it with net.SplitHostPort, e.g. "smtp.example.com:587"`,
-      `grafana.smtp.fromAddress: "grafana" is not an e-mail address, e.g. "grafana@example.com"`,
-    ]);
-    assert.deepEqual(problems({ smtp: { host: "smtp.example.com:587", fromAddress: "g@example.com", user: "u" } }), [
-      `grafana.smtp.password: is required with grafana.smtp.user; set both, or neither for a relay without authentication`,
-    ]);
+  it("says who creates the ingress's TLS Secret, and uses a node port only with type NodePort", () => {
     assert.deepEqual(problems({ ingress: { enabled: true, host: "g.example.com", tls: { secretName: "grafana-tls" } } }), [
       `grafana.ingress.tls: nothing creates Secret "grafana-tls": set certManagerClusterIssuer (cert-manager issues it) or existingSecret: true (you create it before pulumi up)`,
     ]);
     assert.deepEqual(problems({ service: { nodePort: 30300 } }), [`grafana.service.nodePort: 30300 is only used with grafana.service.type "NodePort"`]);
-  });
-
-  it("keeps PagerDuty integration keys and the SMTP password secret config", () => {
-    assert.deepEqual(
-      problems(
-        {
-          contactPoints: [{ name: "pd", type: "pagerduty", settings: { integrationKey: "abc", severity: "critical" } }],
-          defaultContactPoint: "pd",
-          smtp: { host: "smtp.example.com:587", fromAddress: "g@example.com", user: "u", password: "p" },
-        },
-        false,
-      ),
-      [
-        `grafana.smtp.password: is a credential and must be secret config; set it with: pulumi config set --secret --path 'grafana.smtp.password' <value>`,
-        `grafana.contactPoints[0].settings.integrationKey: is a credential and must be secret config; set it with: pulumi config set --secret --path 'grafana.contactPoints[0].settings.integrationKey' <value>`,
-      ],
-    );
-  });
-
-  it("rejects a route or default to an undefined contact point, and a route to an unknown team", () => {
-    assert.deepEqual(
-      problems({
-        contactPoints: [webhook],
-        defaultContactPoint: "platfrom",
-        routes: [{ team: "paymnets", contactPoint: "payments-pager", bySeverity: { critical: "oncall" } }],
-      }),
-      [
-        `grafana.defaultContactPoint: "platfrom" is not a defined contact point; defined: platform`,
-        `grafana.routes[0].team: "paymnets" is not a configured team; teams: payments`,
-        `grafana.routes[0].contactPoint: "payments-pager" is not a defined contact point; defined: platform`,
-        `grafana.routes[0].bySeverity.critical: "oncall" is not a defined contact point; defined: platform`,
-      ],
-    );
-  });
-
-  it("requires the platform default once contact points exist, and a matcher on every route", () => {
-    assert.deepEqual(problems({ contactPoints: [webhook], routes: [{ contactPoint: "platform" }] }), [
-      `grafana.defaultContactPoint: is required when contact points or routes are defined: the platform default receives every alert no route matches; defined: platform`,
-      `grafana.routes[0]: matches nothing specific; set team and/or severity (the default is grafana.defaultContactPoint)`,
-    ]);
-  });
-
-  it("checks each contact point's settings against its type", () => {
-    assert.deepEqual(
-      problems({
-        contactPoints: [
-          { name: "a", type: "email", settings: { url: "https://x.example" } },
-          { name: "b", type: "slack", settings: { token: "xoxb" } },
-        ],
-        defaultContactPoint: "a",
-      }),
-      [
-        `grafana.contactPoints[0].settings.url: is not read by type "email"; allowed: addresses`,
-        `grafana.contactPoints[0].settings: type "email" needs addresses`,
-        `grafana.contactPoints[1].settings: type "slack" needs url or token + recipient`,
-        `grafana.contactPoints[0]: type "email" needs grafana.smtp (host, fromAddress): without [smtp] Grafana fails every send with "SMTP not configured"`,
-      ],
-    );
-  });
-
-  it("keeps contact point URLs secret config", () => {
-    assert.deepEqual(problems({ contactPoints: [webhook], defaultContactPoint: "platform" }, false), [
-      `grafana.contactPoints[0].settings.url: is a credential and must be secret config; set it with: pulumi config set --secret --path 'grafana.contactPoints[0].settings.url' <value>`,
-    ]);
   });
 
   it("refuses sidecar delivery to an external Grafana, ownsSharedContent=false in deploy mode, and an ingress without host", () => {
@@ -181,8 +95,8 @@ describe("grafana config", () => {
   });
 
   it("rejects a typo in a grafana key with a hint", () => {
-    assert.deepEqual(problems({ runbookBaseURL: "https://x" }), [
-      `grafana.runbookBaseURL: unknown key (did you mean "runbookBaseUrl"?); allowed: mode, chartVersion, url, service, ingress, persistence, resources, adminPassword, smtp, readinessTimeoutSeconds, external, ownsSharedContent, dataSourceUrls, dashboardDelivery, runbookBaseUrl, contactPoints, defaultContactPoint, routes, groupBy`,
+    assert.deepEqual(problems({ dashboardDelivry: "sidecar" }), [
+      `grafana.dashboardDelivry: unknown key (did you mean "dashboardDelivery"?); allowed: mode, chartVersion, url, service, ingress, persistence, resources, adminPassword, readinessTimeoutSeconds, external, ownsSharedContent, dataSourceUrls, dashboardDelivery`,
     ]);
   });
 

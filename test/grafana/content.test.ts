@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { routingTree } from "../../components/alerting/routing";
+import { grafanaPolicy } from "../../components/grafana/notifications";
 import * as pulumi from "@pulumi/pulumi";
 import { assertUniqueUrns, one, ofType, runWithMocks, type Recorded } from "../harness/mocks";
 import type { GrafanaContentArgs } from "../../components/grafana";
@@ -41,11 +43,15 @@ function args(over: Partial<GrafanaContentArgs> = {}): GrafanaContentArgs {
     alertGroups: ALERT_GROUPS,
     runbookBaseUrl: "https://github.com/org/monitoring/blob/main/",
     contactPoints: CONTACT_POINTS,
-    notificationPolicy: {
-      defaultContactPoint: "platform-slack",
-      groupBy: ["grafana_folder", "alertname", "cluster"],
-      routes: [{ team: "payments", contactPoint: "payments-mail", bySeverity: { critical: "payments-hook" }, continue: false }],
-    },
+    notificationPolicy: grafanaPolicy(
+      routingTree({
+        contactPoints: CONTACT_POINTS,
+        defaultContactPoint: "platform-slack",
+        groupBy: ["grafana_folder", "alertname", "cluster"],
+        routes: [{ team: "payments", contactPoint: "payments-mail", bySeverity: { critical: "payments-hook" }, continue: false }],
+        teams: [{ name: "payments", namespaces: ["payments"] }],
+      }),
+    ),
     ...over,
   };
 }
@@ -160,12 +166,18 @@ describe("GrafanaContent", () => {
     const p = one(resources, T.policy, "content-policy");
     assert.equal(p.inputs.contactPoint, "platform-slack");
     assert.deepEqual(p.inputs.groupBies, ["grafana_folder", "alertname", "cluster"]);
+    const child = { matchers: [{ label: "severity", match: "=", value: "critical" }], contactPoint: "payments-hook", continue: false };
     assert.deepEqual(p.inputs.policies, [
+      { matchers: [{ label: "team", match: "=", value: "payments" }], contactPoint: "payments-mail", continue: false, policies: [child] },
+      // The team's namespaces, for alerts without a team label (the Alertmanager's tree has the same route).
       {
-        matchers: [{ label: "team", match: "=", value: "payments" }],
+        matchers: [
+          { label: "team", match: "=", value: "" },
+          { label: "namespace", match: "=~", value: "payments" },
+        ],
         contactPoint: "payments-mail",
         continue: false,
-        policies: [{ matchers: [{ label: "severity", match: "=", value: "critical" }], contactPoint: "payments-hook" }],
+        policies: [child],
       },
     ]);
     assert.equal(p.dependsOn.length, CONTACT_POINTS.length, "waits for the contact points it names");

@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../../components/config";
 import { grafanaArgsFromConfig, grafanaContentArgsFromConfig } from "../../components/grafana";
 import { valueOf } from "../harness/mocks";
+import { RUNBOOKS } from "../support/config";
 
 const j = JSON.stringify;
-const raw = (grafana: object) => ({
+const raw = (grafana: object, alerting: object = {}) => ({
   "monitoring:cluster": j({ name: "prod-eu" }),
   "monitoring:features": j({ grafana: true, tempo: true }),
   "monitoring:teams": j([
@@ -13,6 +14,7 @@ const raw = (grafana: object) => ({
     { name: "search", namespaces: ["search"], enabled: false },
   ]),
   "monitoring:grafana": j(grafana),
+  "monitoring:alerting": j({ ...JSON.parse(RUNBOOKS["monitoring:alerting"]), ...alerting }),
 });
 const endpoints = {
   platformPrometheus: "http://prometheus-operated.monitoring.svc:9090",
@@ -24,14 +26,15 @@ const content = { folders: [], dashboards: [], alertGroups: [] };
 describe("grafana config → component args", () => {
   it("deploy mode: chart settings for Grafana, the in-cluster endpoints and every team for GrafanaContent", async () => {
     const cfg = parseConfig(
-      raw({
-        url: "https://g.example.com",
-        ingress: { enabled: true, host: "g.example.com" },
-        smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com", user: "grafana", password: "pw" },
-        defaultContactPoint: "p",
-        contactPoints: [{ name: "p", type: "email", settings: { addresses: ["a@example.com"] } }],
-      }),
-      ["monitoring:grafana"],
+      raw(
+        { url: "https://g.example.com", ingress: { enabled: true, host: "g.example.com" } },
+        {
+          smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com", user: "grafana", password: "pw" },
+          defaultContactPoint: "p",
+          contactPoints: [{ name: "p", type: "email", settings: { addresses: ["a@example.com"] } }],
+        },
+      ),
+      ["monitoring:grafana", "monitoring:alerting"],
     );
     const g = grafanaArgsFromConfig(cfg, { namespace: "monitoring" });
     assert.deepEqual(g.ingress, { enabled: true, host: "g.example.com" });
@@ -41,7 +44,7 @@ describe("grafana config → component args", () => {
     assert.equal(await (g.smtp!.password as any).isSecret, true, "the SMTP password stays a secret");
     assert.deepEqual(g.persistence, { enabled: true, size: "10Gi" });
     const connection = { url: "http://grafana.monitoring.svc:80", auth: "admin:x" };
-    const c = grafanaContentArgsFromConfig(cfg, { connection, endpoints, ...content });
+    const c = grafanaContentArgsFromConfig(cfg, { connection, endpoints: { ...endpoints, alertmanager: "http://alertmanager-operated.monitoring.svc:9093" }, ...content });
     assert.equal(c.connection, connection);
     assert.equal(c.cluster, "prod-eu");
     assert.deepEqual(c.teams, ["payments", "search"], "a disabled team keeps its Grafana team and folder");
@@ -51,7 +54,10 @@ describe("grafana config → component args", () => {
     assert.deepEqual(c.dataSources!.tempo, endpoints.tempo);
     assert.equal(c.dataSources!.platformIsDefault, true);
     assert.equal(c.ownsSharedContent, true);
-    assert.deepEqual(c.notificationPolicy, { defaultContactPoint: "p", groupBy: ["grafana_folder", "alertname", "cluster"], routes: [] });
+    // A deployed Grafana hands every alert to the stack's Alertmanager, which routes them all.
+    assert.deepEqual(c.contactPoints, [{ name: "alertmanager", type: "alertmanager", settings: { url: "http://alertmanager-operated.monitoring.svc:9093" } }]);
+    assert.deepEqual(c.notificationPolicy, { contactPoint: "alertmanager", groupBy: ["alertname", "cluster", "namespace"], routes: [] });
+    assert.equal(c.dataSources!.alertmanager!.url, "http://alertmanager-operated.monitoring.svc:9093");
   });
 
   it("external mode: token auth as a secret, data source URL overrides, no shared content unless owner", async () => {
@@ -71,6 +77,25 @@ describe("grafana config → component args", () => {
     assert.equal(c.dataSources!.teamPrometheus!.payments.url, "https://payments-prom.prod-eu.example.com");
     assert.equal(c.dataSources!.platformIsDefault, false);
     assert.equal(c.ownsSharedContent, false);
-    assert.equal(c.notificationPolicy, undefined);
+    assert.equal(c.notificationPolicy, undefined, "no default contact point: the org's routing is left alone");
+  });
+
+  it("external mode: the contact points and the policy rendered from the same routing tree as the Alertmanager's", () => {
+    const cfg = parseConfig(
+      raw(
+        { mode: "external", ownsSharedContent: true, external: { url: "https://grafana.example.com", token: "glsa_x" } },
+        { contactPoints: [{ name: "p", type: "webhook", settings: { url: "https://hooks.example.com/x" } }], defaultContactPoint: "p", routes: [{ team: "payments", contactPoint: "p" }] },
+      ),
+      ["monitoring:grafana", "monitoring:alerting"],
+    );
+    const c = grafanaContentArgsFromConfig(cfg, { endpoints, ...content });
+    assert.deepEqual(c.contactPoints!.map((x) => x.name), ["p"]);
+    const policy = c.notificationPolicy!;
+    assert.equal(policy.contactPoint, "p");
+    assert.deepEqual(
+      policy.routes.map((r) => r.matchers.map((m) => `${m.label}${m.op}${m.value}`).join(",")),
+      ["team=payments", "team=,namespace=~payments"],
+      "the heartbeat and null routes are the Alertmanager's only",
+    );
   });
 });

@@ -135,7 +135,8 @@ describe("Grafana (deploy mode)", () => {
     assert.deepEqual(v.sidecar, {
       dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } },
     });
-    assert.equal(ofType(resources, CHART)[0].inputs.values.sidecar, undefined, "no sidecar with provider delivery");
+    // Always on: kube-prometheus-stack's dashboards arrive as ConfigMaps even with provider delivery.
+    assert.deepEqual(ofType(resources, CHART)[0].inputs.values.sidecar, v.sidecar);
   });
 
   it("refuses an ingress without host", async () => {

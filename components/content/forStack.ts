@@ -1,0 +1,47 @@
+/**
+ * The repository content one stack uses (pure, from its validated config): the dashboards and alert groups of
+ * the components it runs (alerts/features.json, dashboards/features.json), the recording rules, and who
+ * evaluates each alert group: Grafana (`alerting.evaluator: grafana`), or the Prometheus of its folder
+ * (a team's folder → that team's Prometheus; a shared folder → the platform Prometheus).
+ */
+import type { StackConfig } from "../config";
+import { prometheusRuleGroups, type PrometheusRuleGroupSpec } from "../alerting/prometheusRules";
+import { AlertGroup, loadAlertGroups, loadRecordingGroups, RecordingGroup } from "./alerts";
+import { Dashboard, Folder, loadDashboards, loadFolders } from "./dashboards";
+import { dashboardsForFeatures, groupsForFeatures, loadDashboardFeatures, loadGroupFeatures } from "./features";
+
+export interface StackContent {
+  folders: Folder[];
+  dashboards: Dashboard[];
+  recordingGroups: RecordingGroup[];
+  /** Alert groups for Grafana to evaluate (evaluator grafana), else []. */
+  grafanaAlertGroups: AlertGroup[];
+  /** PrometheusRule groups for the platform Prometheus (evaluator prometheus). */
+  platformAlertGroups: PrometheusRuleGroupSpec[];
+  /** PrometheusRule groups per team (evaluator prometheus), for the team's own folder. */
+  teamAlertGroups: Record<string, PrometheusRuleGroupSpec[]>;
+}
+
+export function stackContent(cfg: StackConfig): StackContent {
+  const flags = Object.keys(cfg.features);
+  const all = loadAlertGroups();
+  const groups = groupsForFeatures(all, cfg.features, loadGroupFeatures(all.map((g) => g.name), flags));
+  const allDashboards = loadDashboards();
+  const dashboards = dashboardsForFeatures(allDashboards, cfg.features, loadDashboardFeatures(allDashboards.map((d) => d.uid), flags));
+  const byPrometheus = cfg.alerting.evaluator === "prometheus";
+  const teams = new Set(cfg.teams.filter((t) => t.enabled).map((t) => t.name));
+  const teamAlertGroups: Record<string, PrometheusRuleGroupSpec[]> = {};
+  for (const t of teams) {
+    const own = groups.filter((g) => g.folder === t);
+    if (byPrometheus && own.length) teamAlertGroups[t] = prometheusRuleGroups(own, cfg.alerting.runbookBaseUrl);
+  }
+  const shared = groups.filter((g) => !cfg.teams.some((t) => t.name === g.folder));
+  return {
+    folders: loadFolders(),
+    dashboards,
+    recordingGroups: loadRecordingGroups(),
+    grafanaAlertGroups: byPrometheus ? [] : groups,
+    platformAlertGroups: byPrometheus && cfg.features.platformMonitoring ? prometheusRuleGroups(shared, cfg.alerting.runbookBaseUrl) : [],
+    teamAlertGroups,
+  };
+}
