@@ -19,6 +19,7 @@ import { REPO, runStack } from "../test/harness/program";
 import { valueOf, type Recorded } from "../test/harness/mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { deployProblems } from "../components/mechanics";
+import { loadContent, renderedContent } from "../components/charts/content";
 
 let dir = REPO;
 
@@ -144,6 +145,7 @@ async function main() {
     const o = pulumi.output(v as pulumi.Input<unknown>) as pulumi.Output<unknown>;
     outputs[k] = (await pulumi.isSecret(o)) ? "[secret]" : await valueOf(o);
   }
+  const rules = alertingSummary(resources);
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(shortType(r.type), (counts.get(shortType(r.type)) ?? 0) + 1);
   const summary = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`);
@@ -151,8 +153,32 @@ async function main() {
     `Plan for stack "${stack}" (${raw.secretKeys.length ? `secret keys: ${raw.secretKeys.join(", ")}` : "no secret keys"})\n\n` +
       `${renderTree(resources)}\n\n` +
       `${resources.length} resources (${resources.filter((r) => r.custom).length} custom, ${resources.filter((r) => !r.custom).length} components), evaluated in ${ms} ms:\n${summary.join("\n")}\n\n` +
-      `Outputs: ${JSON.stringify(outputs, null, 2)}\n\nWritten to ${path.relative(process.cwd(), outDir) || outDir}/\n`,
+      `${rules}\n\nOutputs: ${JSON.stringify(outputs, null, 2)}\n\nWritten to ${path.relative(process.cwd(), outDir) || outDir}/\n`,
   );
+}
+
+/** The alert rules and dashboards the stack evaluates and shows: the chart's (rendered from its inventory) and the repository's. */
+function alertingSummary(resources: Recorded[]): string {
+  const lines: string[] = ["Alerting and dashboards:"];
+  const op = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart === "kube-prometheus-stack");
+  const inv = op && loadContent(String(op.inputs.chart), String(op.inputs.version));
+  if (op && inv) {
+    const c = renderedContent(inv, op.inputs.values ?? {});
+    lines.push(`  kube-prometheus-stack ${inv.version} default rules (platform Prometheus): ${c.groups.length} groups, ${c.alerts} alerts, ${c.records} recording rules`);
+    for (const g of c.groups) lines.push(`    ${g.name.padEnd(44)} ${String(g.alerts.length).padStart(3)} alerts ${String(g.records).padStart(3)} records  (${g.valuesKey})`);
+    if (c.dashboards.length) lines.push(`  kube-prometheus-stack dashboards (Grafana sidecar, folder Kubernetes): ${c.dashboards.length}`);
+  }
+  for (const r of resources.filter((x) => x.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")) {
+    const groups: { name: string; rules: { alert?: string; record?: string }[] }[] = r.inputs.spec.groups;
+    const alerts = groups.reduce((n, g) => n + g.rules.filter((x) => x.alert).length, 0);
+    const records = groups.reduce((n, g) => n + g.rules.filter((x) => x.record).length, 0);
+    lines.push(`  ${r.inputs.metadata.namespace}/${r.inputs.metadata.name}: ${groups.map((g) => g.name).join(", ")} (${alerts} alerts, ${records} recording rules)`);
+  }
+  const grafanaGroups = resources.filter((x) => x.type === "grafana:alerting/ruleGroup:RuleGroup");
+  if (grafanaGroups.length) lines.push(`  Grafana-managed rule groups: ${grafanaGroups.map((g) => g.inputs.name).join(", ")}`);
+  const dashboards = resources.filter((x) => x.type === "grafana:oss/dashboard:Dashboard" || (x.type === "kubernetes:core/v1:ConfigMap" && x.inputs.metadata?.labels?.grafana_dashboard));
+  lines.push(`  repository dashboards pushed: ${dashboards.length}`);
+  return lines.join("\n");
 }
 
 main().catch((e) => {

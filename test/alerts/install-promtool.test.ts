@@ -20,7 +20,7 @@ function runIsolated(opts: { tools: boolean; commands: string[] }): { status: nu
   if (opts.tools) {
     const tools = path.join(root, ".tools", "usr", "bin");
     fs.mkdirSync(tools, { recursive: true });
-    for (const t of ["promtool", "prometheus"]) fs.writeFileSync(path.join(tools, t), "#!/bin/sh\n", { mode: 0o755 });
+    for (const t of ["promtool", "prometheus", "prometheus-alertmanager", "amtool"]) fs.writeFileSync(path.join(tools, t), "#!/bin/sh\n", { mode: 0o755 });
   }
   const r = spawnSync("/bin/bash", [path.join(root, "scripts", "install-promtool.sh")], { env: { PATH: bin }, encoding: "utf8" });
   return { status: r.status, out: r.stdout + r.stderr, root };
@@ -32,12 +32,12 @@ describe("scripts/install-promtool.sh", () => {
     assert.strictEqual(r.status, 0, r.stderr);
   });
 
-  it("does nothing when promtool and prometheus are on PATH", () => {
+  it("does nothing when promtool, prometheus and alertmanager are on PATH", () => {
     // This machine must have them (the other tests need them); the script must then change nothing.
     const before = fs.existsSync(path.join(REPO_ROOT, ".tools"));
     const r = spawnSync("bash", [SCRIPT], { encoding: "utf8" });
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^promtool and prometheus already on PATH: /);
+    assert.match(r.stdout, /^promtool, prometheus and alertmanager already on PATH: /);
     assert.strictEqual(fs.existsSync(path.join(REPO_ROOT, ".tools")), before);
   });
 
@@ -45,14 +45,14 @@ describe("scripts/install-promtool.sh", () => {
     const { status, out, root } = runIsolated({ tools: true, commands: ["dirname"] });
     fs.rmSync(root, { recursive: true, force: true });
     assert.strictEqual(status, 0, out);
-    assert.strictEqual(out, `promtool and prometheus already in ${root}/.tools/usr/bin\nexport PATH="${root}/.tools/usr/bin:$PATH"\n`);
+    assert.strictEqual(out, `promtool, prometheus and alertmanager already in ${root}/.tools/usr/bin\nexport PATH="${root}/.tools/usr/bin:$PATH"\n`);
   });
 
   it("fails with a clear message when it can neither find nor install them", () => {
     const { status, out, root } = runIsolated({ tools: false, commands: ["dirname"] });
     fs.rmSync(root, { recursive: true, force: true });
     assert.strictEqual(status, 1);
-    assert.match(out, /neither promtool\/prometheus nor apt-get found/);
+    assert.match(out, /neither promtool\/prometheus\/alertmanager nor apt-get found/);
   });
 });
 

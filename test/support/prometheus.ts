@@ -18,9 +18,9 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const TOOLS_BIN = path.join(REPO_ROOT, ".tools", "usr", "bin");
 export const INSTALL_HINT = "run `bash scripts/install-promtool.sh` (installs the Debian package, or unpacks it into .tools/ without root)";
 
-export type Tool = "promtool" | "prometheus";
+export type Tool = "promtool" | "prometheus" | "prometheus-alertmanager" | "amtool";
 
-/** Absolute path of `promtool` or `prometheus`: PATH first, then `.tools/usr/bin`. Throws with the install hint. */
+/** Absolute path of a tool: PATH first, then `.tools/usr/bin`. Throws with the install hint. */
 export function findTool(name: Tool): string {
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
     if (!dir) continue;
@@ -131,6 +131,17 @@ export interface StartOptions {
   ruleFiles?: string[];
   /** How long to wait for /-/ready before failing (a bound, not an assertion). Default 60 s. */
   readyTimeoutMs?: number;
+  /** `global.evaluation_interval`. Default 1m. */
+  evaluationInterval?: string;
+  /** `global.external_labels` (attached to alerts it sends, as a Prometheus CR's externalLabels). */
+  externalLabels?: Record<string, string>;
+  /** host:port of Alertmanagers to send alerts to. */
+  alertmanagers?: string[];
+  /**
+   * `--rules.alert.resend-delay` (default 1m): how soon a firing alert is sent again, e.g. after its first
+   * send was dropped because the Alertmanager was not discovered yet.
+   */
+  resendDelay?: string;
 }
 
 /** Starts `prometheus` on 127.0.0.1:<free port> over `dataDir` with a minimal config (no scrape jobs). */
@@ -139,7 +150,12 @@ export async function startPrometheus(opts: StartOptions): Promise<PrometheusSer
   const work = tempDir("prom-config");
   const config = path.join(work, "prometheus.yml");
   const rules = (opts.ruleFiles ?? []).map((f) => `  - ${JSON.stringify(path.resolve(f))}`).join("\n");
-  fs.writeFileSync(config, `global:\n  evaluation_interval: 1m\n${rules ? `rule_files:\n${rules}\n` : ""}scrape_configs: []\n`);
+  const labels = Object.entries(opts.externalLabels ?? {}).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join("\n");
+  const alerting = opts.alertmanagers?.length ? `alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [${opts.alertmanagers.map((t) => JSON.stringify(t)).join(", ")}]\n` : "";
+  fs.writeFileSync(
+    config,
+    `global:\n  evaluation_interval: ${opts.evaluationInterval ?? "1m"}\n${labels ? `  external_labels:\n${labels}\n` : ""}${alerting}${rules ? `rule_files:\n${rules}\n` : ""}scrape_configs: []\n`,
+  );
   const logFile = path.join(work, "prometheus.log");
 
   let lastError: Error | undefined;
@@ -155,6 +171,7 @@ export async function startPrometheus(opts: StartOptions): Promise<PrometheusSer
         "--storage.tsdb.retention.time=10y",
         `--web.listen-address=127.0.0.1:${port}`,
         "--log.level=warn",
+        ...(opts.resendDelay ? [`--rules.alert.resend-delay=${opts.resendDelay}`] : []),
       ],
       { stdio: ["ignore", log, log] },
     );
@@ -172,7 +189,7 @@ export async function startPrometheus(opts: StartOptions): Promise<PrometheusSer
   throw lastError ?? new Error("prometheus did not start");
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+export async function waitReady(url: string, child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.once("exit", () => (exited = true));
@@ -187,10 +204,10 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number, lo
     await new Promise((r) => setTimeout(r, 100));
   }
   const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n").slice(-20).join("\n") : "";
-  throw new Error(`prometheus at ${url} ${exited ? "exited" : "was not ready"} (log ${logFile}):\n${tail}`);
+  throw new Error(`${path.basename(logFile, ".log")} at ${url} ${exited ? "exited" : "was not ready"} (log ${logFile}):\n${tail}`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
