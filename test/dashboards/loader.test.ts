@@ -38,6 +38,8 @@ describe("dashboard loader", () => {
   it("reads folder titles from folders.json, sorted by key", () => {
     assert.deepStrictEqual(loadFolders(), [
       { key: "batch", title: "Batch (Kueue)" },
+      // kube-prometheus-stack's dashboards are filed here by Grafana's sidecar (no repository dashboard).
+      { key: "kubernetes", title: "Kubernetes" },
       { key: "platform", title: "Platform" },
     ]);
   });
