@@ -5,6 +5,8 @@
  * (a team's folder → that team's Prometheus; a shared folder → the platform Prometheus).
  */
 import type { StackConfig } from "../config";
+import { productionNamespaces } from "../config/alerting";
+import { imagePolicyGroup } from "../alerting/imagePolicy";
 import { prometheusRuleGroups, type PrometheusRuleGroupSpec } from "../alerting/prometheusRules";
 import { AlertGroup, loadAlertGroups, loadRecordingGroups, RecordingGroup } from "./alerts";
 import { Dashboard, Folder, loadDashboards, loadFolders } from "./dashboards";
@@ -39,9 +41,15 @@ export function stackContent(cfg: StackConfig): StackContent {
   return {
     folders: loadFolders(),
     dashboards,
-    recordingGroups: loadRecordingGroups(),
+    recordingGroups: [...loadRecordingGroups(), ...policyGroups(cfg)],
     grafanaAlertGroups: byPrometheus ? [] : groups,
     platformAlertGroups: byPrometheus && cfg.features.platformMonitoring ? prometheusRuleGroups(shared, cfg.alerting.runbookBaseUrl) : [],
     teamAlertGroups,
   };
+}
+
+/** The image policy's series (alerting.imagePolicy), recorded next to the repository's recording rules. */
+function policyGroups(cfg: StackConfig): RecordingGroup[] {
+  const g = imagePolicyGroup(cfg.alerting.imagePolicy.allowedRegistries, productionNamespaces(cfg));
+  return g ? [{ ...g, folder: "platform", file: "alerting.imagePolicy (stack config)" }] : [];
 }

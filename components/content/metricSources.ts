@@ -32,6 +32,12 @@ export const METRIC_SOURCES: MetricSource[] = [
     scrape: "the platform Prometheus evaluating the PrometheusRule platform-recording-rules (alerts/platform/recording.rules.yaml)",
   },
   {
+    id: "image-policy",
+    features: ["platformMonitoring"],
+    names: ["monitoring_stack:image_policy_allowed_registry:info", "monitoring_stack:image_policy_production_namespace:info"],
+    scrape: "the platform Prometheus recording the stack's alerting.imagePolicy (PrometheusRule platform-recording-rules, group image-policy); an empty list records nothing and its alert stays quiet",
+  },
+  {
     id: "prometheus-operator",
     features: ["platformMonitoring"],
     prefixes: ["prometheus_operator_"],

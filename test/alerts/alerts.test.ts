@@ -40,6 +40,7 @@ describe("alert loader", () => {
       [
         ["batch", "kueue", "alerts/batch/kueue.rules.yaml"],
         ["batch", "kueue-exporter", "alerts/batch/kueue.rules.yaml"],
+        ["platform", "kubernetes-image-policy", "alerts/platform/images.rules.yaml"],
         ["platform", "prometheus", "alerts/platform/monitoring.rules.yaml"],
         ["platform", "prometheus-operator", "alerts/platform/monitoring.rules.yaml"],
         ["platform", "spegel", "alerts/platform/spegel.rules.yaml"],

@@ -14,6 +14,7 @@ import { ofType, Recorded } from "../harness/mocks";
 import { REPO, runStack } from "../harness/program";
 import { listStacks, readStackConfig } from "../../components/config/stackFiles";
 import { parseConfig, StackConfig } from "../../components/config";
+import { productionNamespaces } from "../../components/config/alerting";
 import { minimal } from "../support/config";
 
 const PROM = "kubernetes:monitoring.coreos.com/v1:Prometheus";
@@ -85,6 +86,14 @@ export function missingScrape(rs: Recorded[], cfg: StackConfig, sourceId: string
         .filter((r) => selected(r.inputs.metadata.labels, ruleSel))
         .flatMap((r) => r.inputs.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.record)));
       return records.includes(metric) ? undefined : `no PrometheusRule selected by the platform Prometheus records ${metric}`;
+    }
+    case "image-policy": {
+      const listed = metric.includes("allowed_registry") ? cfg.alerting.imagePolicy.allowedRegistries : productionNamespaces(cfg);
+      const ruleSel: Record<string, string> = platform.inputs.spec.ruleSelector?.matchLabels ?? {};
+      const records = ofType(rs, RULE)
+        .filter((r) => selected(r.inputs.metadata.labels, ruleSel))
+        .flatMap((r) => r.inputs.spec.groups.flatMap((g: any) => g.rules.filter((x: any) => x.record === metric).map((x: any) => Object.values(x.labels ?? {})[0])));
+      return JSON.stringify(records.sort()) === JSON.stringify([...listed].sort()) ? undefined : `the platform Prometheus records ${metric} for ${records.join(", ") || "nothing"}, the config lists ${listed.join(", ") || "nothing"}`;
     }
     case "spegel": {
       const v = chart("spegel");
