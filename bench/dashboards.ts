@@ -43,18 +43,39 @@ function workloadJoin(sel: string, offset = ""): string {
 }
 const K = 'cluster=~"$cluster", namespace=~"$namespace"';
 const INLINE_WORKLOAD_IMAGES = `count by (namespace, workload, image) (kube_pod_container_info{${K}} * on (cluster, namespace, pod) group_left (workload) ${workloadJoin(K)})`;
-const BEFORE: Record<string, string> = {
-  "Running image versions per workload": INLINE_WORKLOAD_IMAGES,
-  "Distinct images per namespace": `count by (namespace) (count by (namespace, image) (kube_pod_container_info{${K}}))`,
-  "Image changes": `group by (namespace, workload, image) (kube_pod_container_info{${K}} * on (cluster, namespace, pod) group_left (workload) ${workloadJoin(K)}) unless group by (namespace, workload, image) (kube_pod_container_info{${K}} offset 1m * on (cluster, namespace, pod) group_left (workload) ${workloadJoin(K, "1m")})`,
+/** What a per-node Spegel panel read before the ServiceMonitor set `node`: a join with kube_pod_info. */
+function spegelNodeJoin(expr: string): string {
+  const m = /^sum by \(node\) \((.*)\)$/.exec(expr);
+  if (!m) throw new Error(`not a per-node Spegel query: ${expr}`);
+  return `sum by (node) (sum by (cluster, namespace, pod) (${m[1]}) * on (cluster, namespace, pod) group_left (node) max by (cluster, namespace, pod, node) (kube_pod_info{cluster=~"$cluster", namespace=~"$namespace"}))`;
+}
+/** Panels as they were before a recording rule or a scrape-time label took their join away, by title. */
+const BEFORE: Record<string, (expr: string) => string> = {
+  "Running image versions per workload": () => INLINE_WORKLOAD_IMAGES,
+  "Distinct images per namespace": () => `count by (namespace) (count by (namespace, image) (kube_pod_container_info{${K}}))`,
+  "Image changes": () =>
+    `group by (namespace, workload, image) (kube_pod_container_info{${K}} * on (cluster, namespace, pod) group_left (workload) ${workloadJoin(K)}) unless group by (namespace, workload, image) (kube_pod_container_info{${K}} offset 1m * on (cluster, namespace, pod) group_left (workload) ${workloadJoin(K, "1m")})`,
+  "Scrape targets down by job": () => 'sum by (job) (up{cluster=~"$cluster"} == bool 0)',
+  "Served throughput per node": spegelNodeJoin,
+  "Advertised images per node": spegelNodeJoin,
+  "Mirror requests per node": spegelNodeJoin,
+  "In-flight registry requests per node": spegelNodeJoin,
 };
+/** The targets of the dashboards issue: every panel query's p95 at most this, the whole-cluster image view at most this share of upstream's. */
+const P95_TARGET_MS = 100;
+const IMAGE_RATIO_TARGET = 0.5;
 
-interface Measured {
+interface Timing {
+  series: number;
+  /** Over the runs after the warm-up. */
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+  error?: string;
+}
+interface Measured extends Timing {
   dashboard: string;
   what: string;
-  series: number;
-  medianMs: number;
-  error?: string;
   expr: string;
 }
 
@@ -63,10 +84,12 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function median(xs: number[]): number {
+/** Nearest-rank percentile (p in 0..100) of a non-empty list. */
+function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
+const median = (xs: number[]): number => percentile(xs, 50);
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -121,8 +144,8 @@ async function defaultVariables(server: PrometheusServer, d: Dashboard, start: n
   return values;
 }
 
-/** Median latency of `runs` runs after a warm-up; a query slower than 10 s runs once; an error is reported, not thrown. */
-async function measure(server: PrometheusServer, expr: string, instant: boolean, start: number, end: number, runs: number): Promise<{ series: number; medianMs: number; error?: string }> {
+/** Latency of `runs` runs after a warm-up; a query slower than 10 s runs once; an error is reported, not thrown. */
+async function measure(server: PrometheusServer, expr: string, instant: boolean, start: number, end: number, runs: number): Promise<Timing> {
   const once = async (): Promise<{ ms: number; series: number }> => {
     const t0 = process.hrtime.bigint();
     const r = instant ? await server.query(expr, end) : await server.queryRange(expr, start, end, STEP);
@@ -132,25 +155,26 @@ async function measure(server: PrometheusServer, expr: string, instant: boolean,
   try {
     warm = await once();
   } catch (e) {
-    return { series: 0, medianMs: NaN, error: (e as Error).message };
+    return { series: 0, medianMs: NaN, p95Ms: NaN, maxMs: NaN, error: (e as Error).message };
   }
-  if (warm.ms > 10_000) return { series: warm.series, medianMs: warm.ms };
+  if (warm.ms > 10_000) return { series: warm.series, medianMs: warm.ms, p95Ms: warm.ms, maxMs: warm.ms };
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push((await once()).ms);
-  return { series: warm.series, medianMs: median(times) };
+  return { series: warm.series, medianMs: median(times), p95Ms: percentile(times, 95), maxMs: Math.max(...times) };
 }
 
 function printTable(rows: Measured[]): void {
   const w = Math.max(...rows.map((r) => r.what.length), 10);
-  console.log(`${"dashboard".padEnd(28)} ${"query".padEnd(w)} ${"series".padStart(7)} ${"median ms".padStart(10)}`);
+  console.log(`${"dashboard".padEnd(28)} ${"query".padEnd(w)} ${"series".padStart(7)} ${"median ms".padStart(10)} ${"p95 ms".padStart(8)} ${"max ms".padStart(8)}`);
   for (const r of rows) {
-    const ms = r.error ? (r.error.startsWith("timeout") ? "timeout" : "error") : r.medianMs.toFixed(1);
-    console.log(`${r.dashboard.padEnd(28)} ${r.what.padEnd(w)} ${String(r.series).padStart(7)} ${ms.padStart(10)}${r.error || r.medianMs > SLOW_MS ? "  SLOW" : ""}${r.error ? `  (${r.error})` : ""}`);
+    const f = (x: number): string => (r.error ? (r.error.startsWith("timeout") ? "timeout" : "error") : x.toFixed(1));
+    const flag = r.error || r.medianMs > SLOW_MS ? "  SLOW" : r.p95Ms > P95_TARGET_MS ? `  >${P95_TARGET_MS}ms` : "";
+    console.log(`${r.dashboard.padEnd(28)} ${r.what.padEnd(w)} ${String(r.series).padStart(7)} ${f(r.medianMs).padStart(10)} ${f(r.p95Ms).padStart(8)} ${f(r.maxMs).padStart(8)}${flag}${r.error ? `  (${r.error})` : ""}`);
   }
 }
 
 async function main(): Promise<void> {
-  const runs = Number(arg("--runs") ?? 5);
+  const runs = Number(arg("--runs") ?? 10);
   const { tsdb, summary, dir } = await prepareData(process.argv.includes("--fresh"));
   const end = summary.end;
   const start = end - RANGE;
@@ -189,6 +213,7 @@ async function main(): Promise<void> {
       }
     }
     printTable(rows);
+    printSummary(rows);
 
     // The image-version panel against the upstream "Container Image Used" query, same data, same run: for
     // the whole cluster (namespace .*) and for the default (first) namespace.
@@ -208,6 +233,7 @@ async function main(): Promise<void> {
       for (const [what, expr] of compare) cmp.push({ dashboard: `namespace=~"${ns}"`, what, ...(await measure(server, expr, false, start, end, runs)), expr });
     }
     printTable(cmp);
+    printRatios(cmp);
     const count = async (expr: string): Promise<string> => {
       const r = await server.query(expr, end);
       return r.resultType === "vector" && (r.result as { value: [number, string] }[]).length ? (r.result as { value: [number, string] }[])[0].value[1] : "0";
@@ -218,25 +244,51 @@ async function main(): Promise<void> {
         `${await count('count(count by (image) (rate(container_cpu_usage_seconds_total{image!=""}[2m])))')} per cAdvisor`,
     );
 
-    // Recording rules: the panels that read a recorded series, before (inline) and after.
-    if (recording.length > 0) {
-      console.log("\nrecording rules: panels before (inline, as the dashboard had them) and after (reading the recorded series)\n");
-      const ba: Measured[] = [];
-      for (const d of dashboards) {
-        const v = await defaultVariables(server, d, start, end);
-        for (const q of dashboardQueries(d).filter((x) => x.kind !== "variable")) {
-          const before = BEFORE[q.panelTitle ?? q.annotation ?? ""];
-          if (!recordedNames.some((n) => q.expr.includes(n)) || !before) continue;
-          ba.push({ dashboard: d.uid, what: `${label(q)} before`, ...(await measure(server, substituteVariables(before, v), q.instant, start, end, runs)), expr: before });
-          ba.push({ dashboard: d.uid, what: `${label(q)} after`, ...(await measure(server, substituteVariables(q.expr, v), q.instant, start, end, runs)), expr: q.expr });
-        }
+    // The panels a recording rule or a scrape-time label took a join from: before (inline) and after.
+    console.log("\npanels before (the join inline, as the dashboard had it) and after (a recorded series or a scrape-time label)\n");
+    const ba: Measured[] = [];
+    for (const d of dashboards) {
+      const v = await defaultVariables(server, d, start, end);
+      for (const q of dashboardQueries(d).filter((x) => x.kind !== "variable")) {
+        const toBefore = BEFORE[q.panelTitle ?? q.annotation ?? ""];
+        if (!toBefore) continue;
+        const before = toBefore(q.expr);
+        ba.push({ dashboard: d.uid, what: `${label(q)} before`, ...(await measure(server, substituteVariables(before, v), q.instant, start, end, runs)), expr: before });
+        ba.push({ dashboard: d.uid, what: `${label(q)} after`, ...(await measure(server, substituteVariables(q.expr, v), q.instant, start, end, runs)), expr: q.expr });
       }
-      printTable(ba);
     }
+    printTable(ba);
     const slow = rows.filter((r) => r.error || r.medianMs > SLOW_MS);
     console.log(slow.length ? `\n${slow.length} query(ies) above ${SLOW_MS} ms` : `\nno query above ${SLOW_MS} ms`);
   } finally {
     await server.stop();
+  }
+}
+
+/** p50/p95/max over every panel and annotation query (of each query's median), and each query's own p95 against the target. */
+function printSummary(rows: Measured[]): void {
+  const ok = rows.filter((r) => !r.error);
+  const medians = ok.map((r) => r.medianMs);
+  const over = ok.filter((r) => r.p95Ms > P95_TARGET_MS);
+  console.log(
+    `\n${rows.length} panel and annotation queries: median over queries p50 ${percentile(medians, 50).toFixed(1)} ms, p95 ${percentile(medians, 95).toFixed(1)} ms, max ${Math.max(...medians).toFixed(1)} ms; ` +
+      `each query's own p95 over its runs: max ${Math.max(...ok.map((r) => r.p95Ms)).toFixed(1)} ms; ${over.length} above ${P95_TARGET_MS} ms${rows.length - ok.length ? `; ${rows.length - ok.length} failed` : ""}`,
+  );
+  for (const r of over) console.log(`  above ${P95_TARGET_MS} ms: ${r.dashboard} ${r.what} (p95 ${r.p95Ms.toFixed(1)} ms)`);
+  console.log(`target (every query's p95 <= ${P95_TARGET_MS} ms): ${over.length === 0 && ok.length === rows.length ? "met" : "NOT met"}`);
+}
+
+/** Each "ours" row of a comparison block as a multiple of the upstream row of the same block. */
+function printRatios(cmp: Measured[]): void {
+  for (const block of [...new Set(cmp.map((r) => r.dashboard))]) {
+    const rows = cmp.filter((r) => r.dashboard === block);
+    const upstream = rows.find((r) => r.what.startsWith("upstream"));
+    if (!upstream || upstream.error) continue;
+    for (const r of rows.filter((x) => x !== upstream && !x.error)) {
+      const ratio = r.medianMs / upstream.medianMs;
+      const target = r.what.includes("(dashboard)") ? `  (target <= ${IMAGE_RATIO_TARGET}x: ${ratio <= IMAGE_RATIO_TARGET ? "met" : "NOT met"})` : "";
+      console.log(`${block} ${r.what}: ${ratio.toFixed(2)}x upstream (${r.medianMs.toFixed(1)} / ${upstream.medianMs.toFixed(1)} ms)${target}`);
+    }
   }
 }
 

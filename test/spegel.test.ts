@@ -62,7 +62,11 @@ describe("Spegel component", () => {
 
   it("turns its ServiceMonitor on, labelled for the platform Prometheus, and the chart's dashboard ConfigMap off", () => {
     const v = spegelValues("spegel", args);
-    assert.deepEqual(v.serviceMonitor, { enabled: true, labels: { ...PLATFORM_SCRAPE_LABEL } });
+    assert.deepEqual(v.serviceMonitor, {
+      enabled: true,
+      labels: { ...PLATFORM_SCRAPE_LABEL },
+      relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" }],
+    });
     assert.deepEqual(v.grafanaDashboard, { enabled: false });
     assert.deepEqual(v.service.metrics.annotations, { "prometheus.io/scrape": "true", "prometheus.io/port": "9090", "prometheus.io/path": "/metrics" });
   });

@@ -28,7 +28,7 @@ export const METRIC_SOURCES: MetricSource[] = [
   {
     id: "recording-rules",
     features: ["platformMonitoring"],
-    names: ["namespace_workload_image:kube_pod_container_info:count"],
+    names: ["namespace_workload_image:kube_pod_container_info:count", "job:up_down:sum"],
     scrape: "the platform Prometheus evaluating the PrometheusRule platform-recording-rules (alerts/platform/recording.rules.yaml)",
   },
   {

@@ -278,7 +278,7 @@ export function buildModel(o: ClusterOptions): Model {
   for (const n of b.nodes) b.target({ job: "kubelet", instance: `${n.ip}:10250`, node: n.name, metrics_path: "/metrics/cadvisor", namespace: "kube-system", service: "kubelet", endpoint: "https-metrics" });
   nodeExporter.forEach((p, i) => b.target(podTarget(p, "node-exporter", 9100), i === 0 ? start : undefined)); // one node-exporter is down throughout
   for (const p of ksm) b.target(podTarget(p, "kube-state-metrics", 8080));
-  for (const p of spegel) b.target(podTarget(p, "spegel", 9090));
+  for (const p of spegel) b.target(podTarget(p, "spegel", 9090, { node: p.node.name }));
   for (const p of tempo) b.target(podTarget(p, workloadOf(p).replace(/^tempo-/, "tempo/"), 3200));
   for (const p of kueue) b.target(podTarget(p, "kueue", 8443));
   for (const p of exporter) b.target(podTarget(p, "kueue-exporter", 8080));
@@ -339,7 +339,8 @@ function writeCadvisor(w: OpenMetricsWriter, m: Model): void {
 function writeSpegel(w: OpenMetricsWriter, m: Model): void {
   const g = m.grid;
   const pods = m.pods.filter((p) => p.namespace === "spegel");
-  const t = (p: Pod): Labels => ({ job: "spegel", instance: `${p.ip}:9090`, namespace: "spegel", pod: p.name, service: "spegel", endpoint: "metrics", container: "registry" });
+  // node: the ServiceMonitor's relabeling from __meta_kubernetes_pod_node_name (components/spegel.ts).
+  const t = (p: Pod): Labels => ({ job: "spegel", instance: `${p.ip}:9090`, namespace: "spegel", pod: p.name, service: "spegel", endpoint: "metrics", container: "registry", node: p.node.name });
   const registries = ["docker.io", "ghcr.io", "registry.example.com"];
   w.family("spegel_mirror_requests", "counter", "Total number of mirror requests.");
   for (const p of pods) {

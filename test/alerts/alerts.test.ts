@@ -137,7 +137,7 @@ describe("alert rules", () => {
 
 interface PromtoolTestFile {
   rule_files: string[];
-  tests: { name?: string; alert_rule_test?: { alertname: string; exp_alerts?: { exp_labels?: Record<string, string>; exp_annotations?: Record<string, string> }[] }[] }[];
+  tests: { name?: string; promql_expr_test?: { expr: string; exp_samples?: unknown[] }[]; alert_rule_test?: { alertname: string; exp_alerts?: { exp_labels?: Record<string, string>; exp_annotations?: Record<string, string> }[] }[] }[];
 }
 
 function testFiles(): string[] {
@@ -198,6 +198,18 @@ describe("promtool, on the rule file Grafana gets", function () {
     fs.writeFileSync(copy, YAML.stringify({ ...doc, rule_files: [combined] }, { lineWidth: 0 }));
     const r = promtool(["test", "rules", copy]);
     assert.notStrictEqual(r.status, 0, "promtool accepted a wrong expectation");
+  });
+
+  it("every recording rule has a promql_expr_test of the series it records", () => {
+    const tested = new Set<string>();
+    for (const file of testFiles()) {
+      const doc = YAML.parse(fs.readFileSync(file, "utf8")) as PromtoolTestFile;
+      for (const t of doc.tests) for (const e of t.promql_expr_test ?? []) if ((e.exp_samples ?? []).length > 0) tested.add(e.expr.trim());
+    }
+    const untested = loadRecordingGroups()
+      .flatMap((g) => g.rules.map((r) => r.record))
+      .filter((name) => !tested.has(name));
+    assert.deepEqual(untested, [], "recorded series without a promtool case that expects samples of it");
   });
 
   it("every alert has a firing case (labels and annotations) and a quiet case", () => {

@@ -9,6 +9,7 @@ import * as assert from "node:assert/strict";
 import type { Dashboard } from "../../components/content/dashboards";
 import { dashboardQueries } from "../../components/content/promql";
 import { METRIC_SOURCES, sourceOf } from "../../components/content/metricSources";
+import { loadRecordingGroups } from "../../components/content/alerts";
 import { metricNames, PARSE_BUILTINS } from "../dashboards/lint";
 import { ofType, Recorded } from "../harness/mocks";
 import { REPO, runStack } from "../harness/program";
@@ -97,7 +98,10 @@ export function missingScrape(rs: Recorded[], cfg: StackConfig, sourceId: string
     }
     case "spegel": {
       const v = chart("spegel");
-      return v?.serviceMonitor?.enabled && selected(v.serviceMonitor.labels, sel) ? undefined : "Spegel's ServiceMonitor is off or not labelled for the platform Prometheus";
+      if (!v?.serviceMonitor?.enabled || !selected(v.serviceMonitor.labels, sel)) return "Spegel's ServiceMonitor is off or not labelled for the platform Prometheus";
+      // The dashboard's per-node panels aggregate Spegel's series by `node`, which only the scrape sets.
+      const relabel: { sourceLabels?: string[]; targetLabel?: string }[] = v.serviceMonitor.relabelings ?? [];
+      return relabel.some((r) => r.targetLabel === "node" && r.sourceLabels?.includes("__meta_kubernetes_pod_node_name")) ? undefined : "Spegel's ServiceMonitor does not set `node` from __meta_kubernetes_pod_node_name";
     }
     case "tempo": {
       const v = chart("tempo-distributed");
@@ -155,7 +159,13 @@ describe("every metric read by pushed dashboards and alerts has a declared scrap
     });
   }
 
-  it("finds a missing scrape: a Kueue ServiceMonitor without the platform label, or the operator's self-monitor off", async () => {
+  it("lists every series alerts/ records under the recording-rules source", () => {
+    const listed = METRIC_SOURCES.find((s) => s.id === "recording-rules")!.names ?? [];
+    const recorded = loadRecordingGroups().flatMap((g) => g.rules.map((r) => r.record));
+    assert.deepEqual([...recorded].sort(), [...listed].sort());
+  });
+
+  it("finds a missing scrape: a Kueue ServiceMonitor without the platform label, the operator's self-monitor off, Spegel without its node label", async () => {
     const { resources } = await runStack("staging");
     const raw = readStackConfig(REPO, "staging");
     const cfg = parseConfig(raw.config, raw.secretKeys, "staging");
@@ -170,6 +180,11 @@ describe("every metric read by pushed dashboards and alerts has a declared scrap
         : r,
     );
     assert.match(missingScrape(noSelf, cfg, "prometheus-operator", "prometheus_operator_syncs")!, /selfMonitor/);
+    const noNode = resources.map((r) =>
+      r.type === CHART && String(r.inputs.chart).endsWith("/spegel") ? { ...r, inputs: { ...r.inputs, values: { ...r.inputs.values, serviceMonitor: { ...r.inputs.values.serviceMonitor, relabelings: [] } } } } : r,
+    );
+    assert.equal(missingScrape(resources, cfg, "spegel", "spegel_mirror_requests_total"), undefined);
+    assert.match(missingScrape(noNode, cfg, "spegel", "spegel_mirror_requests_total")!, /does not set `node`/);
     assert.equal(missingScrape(resources, cfg, "recording-rules", "no_such:record"), "no PrometheusRule selected by the platform Prometheus records no_such:record");
   });
 
