@@ -107,9 +107,15 @@ export class MonitoringStack extends pulumi.ComponentResource {
       );
     }
 
+    // A team's namespaces hold its workloads: they stay when its monitoring is switched off (`enabled: false`
+    // removes the team's Prometheus and nothing else), so they are declared for every team that asks.
+    const teamNamespaces: Record<string, k8s.core.v1.Namespace[]> = {};
+    for (const team of cfg.teams) {
+      teamNamespaces[team.name] = team.createNamespaces ? team.namespaces.map((ns) => namespace(`team-${team.name}-${ns}`, ns, { "monitoring-stack/team": team.name })) : [];
+    }
     this.teamPrometheus = {};
     for (const team of enabledTeams) {
-      const teamNs = team.createNamespaces ? team.namespaces.map((ns) => namespace(`team-${team.name}-${ns}`, ns, { "monitoring-stack/team": team.name })) : [];
+      const teamNs = teamNamespaces[team.name];
       this.teamPrometheus[team.name] = new TeamPrometheus(
         `${name}-team-${team.name}`,
         {

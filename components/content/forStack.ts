@@ -27,7 +27,9 @@ export interface StackContent {
 export function stackContent(cfg: StackConfig): StackContent {
   const flags = Object.keys(cfg.features);
   const all = loadAlertGroups();
-  const groups = groupsForFeatures(all, cfg.features, loadGroupFeatures(all.map((g) => g.name), flags));
+  const recording = loadRecordingGroups();
+  const groupFeatures = loadGroupFeatures([...all, ...recording].map((g) => g.name), flags);
+  const groups = groupsForFeatures(all, cfg.features, groupFeatures);
   const allDashboards = loadDashboards();
   const dashboards = dashboardsForFeatures(allDashboards, cfg.features, loadDashboardFeatures(allDashboards.map((d) => d.uid), flags));
   const byPrometheus = cfg.alerting.evaluator === "prometheus";
@@ -41,7 +43,7 @@ export function stackContent(cfg: StackConfig): StackContent {
   return {
     folders: loadFolders(),
     dashboards,
-    recordingGroups: [...loadRecordingGroups(), ...policyGroups(cfg)],
+    recordingGroups: [...groupsForFeatures(recording, cfg.features, groupFeatures), ...policyGroups(cfg)],
     grafanaAlertGroups: byPrometheus ? [] : groups,
     platformAlertGroups: byPrometheus && cfg.features.platformMonitoring ? prometheusRuleGroups(shared, cfg.alerting.runbookBaseUrl) : [],
     teamAlertGroups,

@@ -28,7 +28,17 @@ export const METRIC_SOURCES: MetricSource[] = [
   {
     id: "recording-rules",
     features: ["platformMonitoring"],
-    names: ["namespace_workload_image:kube_pod_container_info:count", "job:up_down:sum"],
+    names: [
+      "namespace_workload_image:kube_pod_container_info:count",
+      "job:up_down:sum",
+      // spegel-recording (alerts/platform/spegel.rules.yaml), recorded only with features.spegel, as its dashboard
+      "namespace_job_registry_cache:spegel_mirror_requests:rate5m",
+      "namespace_job_node:spegel_mirror_requests:rate5m",
+      "namespace_job_handler_code:http_request_duration_seconds_count:rate5m",
+      "namespace_job_handler_code_le:http_request_duration_seconds_bucket:rate5m",
+      "namespace_job_handler_node:http_response_size_bytes_sum:rate5m",
+      "namespace_job_router_le:spegel_resolve_duration_seconds_bucket:rate5m",
+    ],
     scrape: "the platform Prometheus evaluating the PrometheusRule platform-recording-rules (alerts/platform/recording.rules.yaml)",
   },
   {

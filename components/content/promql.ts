@@ -24,13 +24,43 @@ export interface DashboardQuery {
   /** Variable queries: the variable's name and, for `label_values`, the label it reads. */
   variable?: string;
   label?: string;
-  /** Annotation queries: the annotation's name and step. */
+  /** Annotation queries: the annotation's name. */
   annotation?: string;
+  /** The minimum step Grafana uses: an annotation's step, a panel's or target's min interval (`interval`). */
   step?: string;
 }
 
 /** Grafana's built-in interval variables, with the values tests substitute when only syntax matters. */
 export const BUILTIN_VARIABLES = ["__rate_interval", "__interval", "__interval_ms", "__range", "__range_s", "__range_ms", "__from", "__to"] as const;
+
+/** Seconds of a Grafana interval such as "30s", "5m", "1h" (undefined when it is not one). */
+export function intervalSeconds(v: string | undefined): number | undefined {
+  const m = v === undefined ? null : /^(\d+)(ms|s|m|h|d)$/.exec(v.trim());
+  if (!m) return undefined;
+  return (Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "ms" | "s" | "m" | "h" | "d"]);
+}
+
+/**
+ * The step Grafana queries with and the interval variables it sets: the step is the query's min interval
+ * (`step`) when that is longer than the default step; `$__interval` is the step; `$__rate_interval` is
+ * max(step + scrape interval, 4 x scrape interval) (Grafana docs, "Rate interval"), with `scrape` the data
+ * source's scrape interval.
+ */
+export function grafanaStep(q: Pick<DashboardQuery, "step">, defaultStep: number, rangeSeconds: number, scrape: number): { step: number; variables: Record<string, string> } {
+  const step = Math.max(defaultStep, intervalSeconds(q.step) ?? 0);
+  const rate = Math.max(step + scrape, 4 * scrape);
+  return {
+    step,
+    variables: {
+      __interval: `${step}s`,
+      __interval_ms: String(step * 1000),
+      __rate_interval: `${rate}s`,
+      __range: `${rangeSeconds}s`,
+      __range_s: String(rangeSeconds),
+      __range_ms: String(rangeSeconds * 1000),
+    },
+  };
+}
 
 /** All panels of a dashboard model, rows flattened (a collapsed row keeps its panels in `panels`). */
 export function allPanels(panels: Panel[] | undefined): Panel[] {
@@ -96,6 +126,7 @@ export function dashboardQueries(d: Dashboard): DashboardQuery[] {
         panelId: p.id,
         panelTitle: p.title,
         refId: t.refId,
+        ...(t.interval || p.interval ? { step: String(t.interval || p.interval) } : {}),
       });
     }
   }

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadAlertGroups } from "../../components/content/alerts";
+import { loadAlertGroups, loadRecordingGroups } from "../../components/content/alerts";
 import { dashboardsForFeatures, groupsForFeatures, loadDashboardFeatures, loadGroupFeatures } from "../../components/content/features";
 import { loadDashboards } from "../../components/content/dashboards";
 import { featuresSection } from "../../components/config/core";
@@ -14,7 +14,8 @@ const FLAGS = Object.keys(featuresSection.shape);
 
 describe("alert groups and dashboards per feature (alerts/features.json, dashboards/features.json)", () => {
   const groups = loadAlertGroups();
-  const map = loadGroupFeatures(groups.map((g) => g.name), FLAGS);
+  const recording = loadRecordingGroups();
+  const map = loadGroupFeatures([...groups, ...recording].map((g) => g.name), FLAGS);
 
   it("maps only existing groups to existing feature flags", () => {
     assert.ok(Object.keys(map.needs).length >= 4);
@@ -26,6 +27,13 @@ describe("alert groups and dashboards per feature (alerts/features.json, dashboa
     assert.ok(off.includes("tempo") && off.includes("prometheus") && off.includes("kueue"));
     assert.ok(!groupsForFeatures(groups, { kueueMetrics: false }, map).some((g) => g.name === "kueue"), "Kueue's controller alerts need its metrics scraped");
     assert.equal(groupsForFeatures(groups, { kueueExporter: true, kueueMetrics: true, spegel: true, tempo: true }, map).length, groups.length);
+  });
+
+  it("records a component's series only when its flag is on (Spegel's dashboard rates)", () => {
+    const names = (f: Record<string, boolean>) => groupsForFeatures(recording, f, map).map((g) => g.name);
+    assert.ok(names({ spegel: true }).includes("spegel-recording"));
+    assert.ok(!names({ spegel: false }).includes("spegel-recording"));
+    assert.ok(names({ spegel: false }).includes("kubernetes-images"));
   });
 
   it("pushes a dashboard only when every flag it needs is on", () => {

@@ -149,6 +149,20 @@ describe("feature flags", () => {
     assert.ok(expected.length >= 5);
   });
 
+  it("a team switched off keeps the namespaces the program creates for it (they hold its workloads)", async () => {
+    const raw = readStackConfig(REPO, "dev");
+    const teams = JSON.parse(raw.config["monitoring:teams"]);
+    const owner = teams.find((t: { createNamespaces?: boolean }) => t.createNamespaces);
+    assert.ok(owner, "the dev stack has a team whose namespaces the program creates");
+    const names = (rs: Recorded[]) => ofType(rs, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name).sort();
+    const before = await runStack("dev");
+    owner.enabled = false;
+    const after = await runStack("dev", { "monitoring:teams": JSON.stringify(teams) });
+    for (const ns of owner.namespaces) assert.ok(names(after.resources).includes(ns), `namespace ${ns} was dropped`);
+    assert.deepEqual(names(after.resources), names(before.resources));
+    assert.equal(ofType(after.resources, "monitoring:index:TeamPrometheus").filter((r) => r.name.endsWith(`team-${owner.name}`)).length, 0);
+  });
+
   it("platform monitoring off keeps the operator but drops the platform Prometheus and cluster exporters", async () => {
     const { resources } = await runStack("dev", { "monitoring:features": JSON.stringify({ platformMonitoring: false }) });
     assert.equal(ofType(resources, "monitoring:index:PlatformPrometheus").length, 0);

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadAlertGroups, loadRecordingGroups, toPrometheusRuleFile } from "../../components/content/alerts";
 import { Dashboard, loadDashboards } from "../../components/content/dashboards";
-import { DashboardQuery, dashboardQueries, parseVariableQuery, substituteVariables, variableQueryText } from "../../components/content/promql";
+import { DashboardQuery, dashboardQueries, grafanaStep, parseVariableQuery, substituteVariables, variableQueryText } from "../../components/content/promql";
 import { GenerateSummary, generateCluster, liveOptions } from "../../scripts/synthetic/cluster";
 import { PromResult, PromSample, PrometheusServer, backfillOpenMetrics, backfillRecordingRules, resultSize, startPrometheus, tempDir } from "../support/prometheus";
 
@@ -28,6 +28,8 @@ const CHOSEN: Record<string, Record<string, string>> = {
 };
 const RANGE_SECONDS = 3600;
 const RANGE_STEP = 60;
+/** The synthetic data's scrape interval (scripts/synthetic: 30 s). */
+const SCRAPE_SECONDS = 30;
 
 const dashboards = loadDashboards();
 const alertRules = loadAlertGroups().flatMap((g) => g.rules);
@@ -72,10 +74,16 @@ describe("live: dashboards and alerts on a real Prometheus with synthetic data",
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  async function run(q: DashboardQuery, expr: string): Promise<PromResult> {
+  /** The query with the dashboard's variables and Grafana's interval variables for its step (its min interval, if any). */
+  function withIntervals(q: DashboardQuery, vars: Record<string, string>): { expr: string; step: number } {
+    const { step, variables } = grafanaStep(q, RANGE_STEP, RANGE_SECONDS, SCRAPE_SECONDS);
+    return { expr: substituteVariables(q.expr, { ...vars, ...variables }), step };
+  }
+
+  async function run(q: DashboardQuery, vars: Record<string, string>): Promise<PromResult> {
     assert.ok(server);
+    const { expr, step } = withIntervals(q, vars);
     if (q.instant) return server.query(expr, end);
-    const step = q.step ? parseInt(q.step, 10) * (q.step.endsWith("m") ? 60 : 1) : RANGE_STEP;
     return server.queryRange(expr, end - RANGE_SECONDS, end, step);
   }
 
@@ -124,9 +132,8 @@ describe("live: dashboards and alerts on a real Prometheus with synthetic data",
         it(`${q.where.replace(`${d.uid} › `, "")} returns data`, async () => {
           const vars = values.get(d.uid);
           assert.ok(vars, `${d.uid}: variables were not resolved`);
-          const expr = substituteVariables(q.expr, vars);
-          const r = await run(q, expr);
-          assert.ok(resultSize(r) > 0, `empty result: dashboard ${d.uid} › ${q.kind === "panel" ? `panel ${q.panelId} ${JSON.stringify(q.panelTitle)} › ${q.refId}` : q.where}\n  query: ${expr}`);
+          const r = await run(q, vars);
+          assert.ok(resultSize(r) > 0, `empty result: dashboard ${d.uid} › ${q.kind === "panel" ? `panel ${q.panelId} ${JSON.stringify(q.panelTitle)} › ${q.refId}` : q.where}\n  query: ${withIntervals(q, vars).expr}`);
         });
       }
     });
@@ -139,7 +146,7 @@ describe("live: dashboards and alerts on a real Prometheus with synthetic data",
       const q = dashboardQueries(d).find((x) => x.panelTitle === panelTitle && x.refId === refId);
       assert.ok(q, `${uid}: no panel ${panelTitle}`);
       const vars = values.get(uid) ?? {};
-      return series(await run(q, substituteVariables(q.expr, vars)));
+      return series(await run(q, vars));
     };
 
     it("drift lists only the container whose running image differs (short names are normalised)", async () => {
@@ -160,7 +167,7 @@ describe("live: dashboards and alerts on a real Prometheus with synthetic data",
       assert.ok(d);
       const q = dashboardQueries(d).find((x) => x.kind === "annotation");
       assert.ok(q);
-      const r = series(await run(q, substituteVariables(q.expr, values.get(d.uid) ?? {})));
+      const r = series(await run(q, values.get(d.uid) ?? {}));
       const api = r.find((s) => s.metric.workload === "api" && s.metric.image === "registry.example.com/team-a/api:1.5.0");
       assert.ok(api?.values, `no annotation for api 1.5.0 in ${JSON.stringify(r.map((s) => s.metric))}`);
       const first = api.values[0][0];
