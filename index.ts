@@ -10,7 +10,8 @@ import { loadStackConfig } from "./components/config/runtime";
 import { MonitoringStack } from "./components/stack";
 
 export = async () => {
-  // Throws a ConfigError listing every problem before any resource is registered.
+  // Throws a StackConfigError (a Pulumi RunError: the CLI prints it without a stack trace) listing every
+  // problem, before any resource is registered.
   const config = loadStackConfig();
   const provider = new k8s.Provider(`${config.cluster.name}-k8s`, {
     context: config.kubernetes.context,

@@ -8,7 +8,9 @@
  *   manifests/<ns>/*.yaml   Kubernetes objects as manifests
  *   charts/<name>.yaml      Helm charts/releases: chart, version, repository, namespace, values
  *   grafana/*.json          Grafana resources (provider inputs)
- * An invalid stack exits 1 with every config problem on stderr and writes nothing.
+ * An invalid stack exits 1 with every config problem on stderr and writes nothing: whatever is wrong (YAML
+ * syntax, the file's shape, what the CLI refuses, the config's fields and rules), the same exit code, the
+ * message alone (no stack trace), and no resource declared. Exit 2 is for usage (no such stack).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -86,17 +88,18 @@ async function main() {
   }
   const stack = args[0];
   if (!stack || args.length > 1) usage(stack ? `unexpected arguments: ${args.slice(1).join(" ")}` : "missing stack name");
+  if (!fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) usage(`no stack file Pulumi.${stack}.yaml; stacks here: ${listStacks(dir).join(", ") || "none"}`);
   let raw;
   try {
     raw = readStackConfig(dir, stack);
   } catch (e) {
     // Where the Pulumi CLI itself would stop `pulumi up`, before the program runs.
     if (e instanceof PulumiCliError) refuse(`pulumi up would stop before the program runs:\n  ${e.message.replace(/\n/g, "\n  ")}`);
-    usage((e as Error).message);
+    throw e;
   }
   for (const w of raw.warnings) process.stderr.write(`warning: ${w}\n`);
   try {
-    parseConfig(raw.config, raw.secretKeys, stack);
+    parseConfig(raw.config, raw.secretKeys, stack, raw.securePaths);
   } catch (e) {
     if (e instanceof ConfigError) refuse(e.message);
     throw e;
@@ -182,6 +185,8 @@ function alertingSummary(resources: Recorded[]): string {
 }
 
 main().catch((e) => {
+  // A RunError (the program's refusal of its config, components/config/runtime.ts) is its message alone, as the CLI prints it.
+  if (pulumi.RunError.isInstance(e)) refuse(e.message);
   process.stderr.write(`plan failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exit(1);
 });

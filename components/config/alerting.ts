@@ -128,7 +128,7 @@ type Override = { for?: string; severity?: string };
 /** Alert name → {for, severity}: a map whose keys are the user's (alert names), values a fixed shape. */
 function mapOfOverrides(): Field<Record<string, Override>> {
   const inner = obj("An override of one default alert", {
-    for: opt(duration("How long the condition must hold before it fires")),
+    for: opt(duration("How long the condition must hold before it fires (0s: at once)", { allowZero: true })),
     severity: opt(str("The `severity` label, e.g. \"critical\"")),
   });
   return new (class implements Field<Record<string, Override>> {

@@ -4,7 +4,7 @@
  * `parseConfig` is pure: raw key/values in, a typed config or a ConfigError listing every problem out.
  * Nothing is registered before it succeeds, so a bad stack file never half-deploys.
  */
-import { Ctx, Infer, obj, Problem, show, unknownKeyMessage } from "./schema";
+import { Ctx, Field, ifParsed, Infer, obj, partialView, Problem, show, unknownKeyMessage } from "./schema";
 import {
   clusterSection,
   featuresSection,
@@ -67,9 +67,13 @@ const FOREIGN_NAMESPACES: Record<string, string> = {
 
 /**
  * Parses raw Pulumi config (`<namespace>:<key>` → string, as the engine passes it; objects as JSON).
- * Throws ConfigError with every problem found.
+ * Throws ConfigError with every problem found: field problems, duplicates and cross-key rules together
+ * (a rule runs on whatever parsed, and stops only where it reads something that did not).
+ *
+ * `securePaths`: the `<namespace>:<key>[.path]` of every `secure:` value in the stack file, when known
+ * (stackFiles.ts RawStackConfig.securePaths): then each credential must be secure itself, not only its key.
  */
-export function parseConfig(raw: Record<string, string>, secretKeys: Iterable<string> = [], stack?: string): StackConfig {
+export function parseConfig(raw: Record<string, string>, secretKeys: Iterable<string> = [], stack?: string, securePaths?: Iterable<string>): StackConfig {
   const problems: Problem[] = [];
   const values: Record<string, unknown> = {};
   const secret = new Set<string>();
@@ -90,11 +94,28 @@ export function parseConfig(raw: Record<string, string>, secretKeys: Iterable<st
     if (!known.includes(key)) problems.push({ path: `${PROJECT}:${key}`, message: unknownKeyMessage(key, known) });
   }
   const ctx: Ctx = { problems, secretKeys: secret };
-  const knownValues = Object.fromEntries(Object.entries(values).filter(([k]) => known.includes(k)));
-  const cfg = rootSchema.parse(knownValues, "", ctx);
-  if (cfg) crossChecks(cfg, ctx);
-  if (problems.length || !cfg) throw new ConfigError(problems, stack);
-  return cfg;
+  if (securePaths) {
+    const own = `${PROJECT}:`;
+    ctx.securePaths = new Set([...securePaths].filter((p) => p.startsWith(own)).map((p) => p.slice(own.length)));
+  }
+  // Section by section (rootSchema's keys, in its order). The cross-key rules run whatever failed: on the
+  // config itself when every section parsed, else on what did (schema.ts partialView), so that field
+  // problems, duplicates and cross-key rules are all reported in one run.
+  const cfg: Record<string, unknown> = {};
+  const failed = new Set<string>();
+  for (const key of known) {
+    const before = problems.length;
+    const v = (rootSchema.shape as Record<string, Field<unknown>>)[key].parse(values[key], key, ctx);
+    if (v !== undefined) cfg[key] = v;
+    else if (problems.length > before) failed.add(key);
+  }
+  if (failed.size) {
+    ctx.partials ??= new Map();
+    ctx.partials.set("", { value: cfg, failed });
+    crossChecks(partialView(ctx, "") as StackConfig, ctx);
+  } else crossChecks(cfg as StackConfig, ctx);
+  if (problems.length) throw new ConfigError(problems, stack);
+  return cfg as StackConfig;
 }
 
 /** Values arrive as strings; structured ones as JSON. A plain string that is not JSON stays a string. */
@@ -111,21 +132,44 @@ function decode(v: string): unknown {
   return v;
 }
 
-/** Rules that span several keys. */
+/**
+ * Rules that span several keys. Each runs on its own: one reading a value that did not parse stops there
+ * (what it reported before stands: it came from values that parsed), and the next one runs.
+ */
 function crossChecks(cfg: StackConfig, ctx: Ctx): void {
   const fail = (path: string, message: string) => ctx.problems.push({ path, message });
+  const rules: ((cfg: StackConfig, fail: (path: string, message: string) => void) => void)[] = [
+    teamNamespaceProblems,
+    componentNamespaceProblems,
+    operatorVersionProblems,
+    featureProblems,
+    tempoEnvironmentProblems,
+    alertingProblems,
+    grafanaProblems,
+  ];
+  for (const rule of rules) ifParsed(() => rule(cfg, fail));
+}
+
+function teamNamespaceProblems(cfg: StackConfig, fail: (path: string, message: string) => void): void {
   // A namespace belongs to one team: two Prometheus instances reading the same namespace would leak
   // one team's metrics to the other and double the scraping.
-  const owner = new Map<string, string>();
+  const owner = new Map<string, { team: number; name: string }>();
+  // The platform namespaces, unless that section did not parse (then only ownership is checked).
+  const platform = ifParsed(() => Object.entries(cfg.namespaces)) ?? [];
   cfg.teams.forEach((t, i) =>
     t.namespaces.forEach((ns, j) => {
       const path = `teams[${i}].namespaces[${j}]`;
-      if (owner.has(ns)) fail(path, `${show(ns)} already belongs to ${owner.get(ns)}; a namespace can belong to one team only`);
-      else owner.set(ns, `team ${show(t.name)}`);
-      const reserved = Object.entries(cfg.namespaces).find(([, v]) => v === ns);
+      // (twice in one team is the list's own duplicate problem)
+      const o = owner.get(ns);
+      if (o === undefined) owner.set(ns, { team: i, name: t.name });
+      else if (o.team !== i) fail(path, `${show(ns)} already belongs to team ${show(o.name)}; a namespace can belong to one team only`);
+      const reserved = platform.find(([, v]) => v === ns);
       if (reserved) fail(path, `${show(ns)} is the stack's namespaces.${reserved[0]}; a team cannot own a platform namespace`);
     }),
   );
+}
+
+function componentNamespaceProblems(cfg: StackConfig, fail: (path: string, message: string) => void): void {
   // Each component namespace is its own: their Pod Security levels differ (node-exporter and Spegel need
   // `privileged`), and one Namespace object per name.
   const nsSeen = new Map<string, string>();
@@ -133,7 +177,9 @@ function crossChecks(cfg: StackConfig, ctx: Ctx): void {
     if (nsSeen.has(v)) fail(`namespaces.${k}`, `${show(v)} is already namespaces.${nsSeen.get(v)}; every component namespace must be distinct`);
     else nsSeen.set(v, k);
   }
-  operatorVersionProblems(cfg, fail);
+}
+
+function featureProblems(cfg: StackConfig, fail: (path: string, message: string) => void): void {
   // What only the platform Prometheus scrapes: without it these features deploy, and nothing reads them.
   for (const f of ["kueueExporter", "kueueMetrics"] as const) {
     if (cfg.features[f] && !cfg.features.platformMonitoring) {
@@ -152,11 +198,9 @@ function crossChecks(cfg: StackConfig, ctx: Ctx): void {
       if (t.enabled && t.replicas < 2) fail(`teams[${i}].replicas`, haMsg(t.replicas));
     });
   }
-  // Rules of component sections that need other sections (called here, at parse time, rather than
-  // registered by the section modules: those are imported while this module is still initialising).
-  tempoEnvironmentProblems(cfg, fail);
-  alertingProblems(cfg, fail);
-  grafanaProblems(cfg, fail);
+  // Rules of component sections that need other sections (tempoEnvironmentProblems, alertingProblems,
+  // grafanaProblems) are listed in crossChecks: called here, at parse time, rather than registered by the
+  // section modules, which are imported while this module is still initialising.
 }
 
 /**

@@ -19,6 +19,67 @@ export interface Ctx {
   problems: Problem[];
   /** Top-level keys the user marked secret (`pulumi config set --secret`). */
   secretKeys: Set<string>;
+  /**
+   * Where the stack file holds `secure:` values (paths as in problems, e.g. "alerting.smtp.password"), when
+   * known (plan, and the program when it finds its stack file): then every credential must itself be one
+   * of them, not merely sit in a key holding some secret. Unknown: the top-level key must be secret.
+   */
+  securePaths?: Set<string>;
+  /** What did parse of the objects and lists that did not (by path): see `partialView`. */
+  partials?: Map<string, PartialValue>;
+}
+
+/** An object or list that did not parse: the children that did, and the keys (or indices) that did not. */
+export interface PartialValue {
+  value: object;
+  failed: Set<string>;
+}
+
+function recordPartial(ctx: Ctx, path: string, value: object, failed: Set<string>): void {
+  (ctx.partials ??= new Map()).set(path, { value, failed });
+}
+
+/** Thrown by a `partialView` read of what did not parse: whoever reads it (a rule, a duplicate check) stops. */
+export const UNPARSED = Symbol("did not parse");
+
+/**
+ * What parsed at `path` of a value that did not (an object missing its bad keys, a list missing its bad
+ * items): reads of what parsed return it, as a valid config would have it; a read of what did not (or a
+ * listing of keys while some are bad) throws UNPARSED. So a rule over several keys can run, and stay right,
+ * whatever else is wrong: it reports from what it could read, or stops. Throws UNPARSED when nothing parsed.
+ */
+export function partialView(ctx: Ctx, path: string): unknown {
+  const p = ctx.partials?.get(path);
+  if (!p) throw UNPARSED;
+  const child = (k: string) => (Array.isArray(p.value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+  return new Proxy(p.value, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && p.failed.has(key)) return partialView(ctx, child(key));
+      return Reflect.get(target, key, receiver);
+    },
+    // Array methods ask before they read (forEach: HasProperty, then Get).
+    has(target, key) {
+      if (typeof key === "string" && p.failed.has(key)) {
+        if (ctx.partials?.has(child(key))) return true;
+        throw UNPARSED;
+      }
+      return Reflect.has(target, key);
+    },
+    ownKeys(target) {
+      if (p.failed.size) throw UNPARSED;
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
+/** `fn()`, or undefined when it read something that did not parse (UNPARSED). */
+export function ifParsed<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (e === UNPARSED) return undefined;
+    throw e;
+  }
 }
 
 export interface DocRow {
@@ -32,6 +93,8 @@ export interface DocRow {
 export interface Field<T> {
   readonly typeName: string;
   readonly doc: string;
+  /** A scalar that refuses "" (so its wrappers can say what to do instead: set it, or leave it out). */
+  readonly refusesEmpty?: boolean;
   /** Parses `v` (undefined when absent); returns undefined after recording a problem. */
   parse(v: unknown, path: string, ctx: Ctx): T | undefined;
   /** Rows for the config reference. */
@@ -64,7 +127,13 @@ abstract class Base<T> implements Field<T> {
 
 type Check<T> = (v: T) => string | undefined;
 
+/** What an empty string gets: a required key needs a value; an optional one is left out instead. */
+export const EMPTY_REQUIRED = `"" is empty; a value is required`;
+export const EMPTY_OPTIONAL = `"" is empty; set a value or leave the key out`;
+const emptyWithDefault = (d: string) => `"" is empty; set a value or leave the key out for the default ${d}`;
+
 class Scalar<T> extends Base<T> {
+  readonly refusesEmpty = true;
   constructor(
     typeName: string,
     doc: string,
@@ -76,6 +145,9 @@ class Scalar<T> extends Base<T> {
   }
   parse(v: unknown, path: string, ctx: Ctx): T | undefined {
     if (v === undefined || v === null) return fail(ctx, path, "is required");
+    // An empty string is never a value here (a key written without one reaches the program as ""):
+    // refused now, not half-way through declaring resources.
+    if (v === "") return fail(ctx, path, EMPTY_REQUIRED);
     const c = this.coerce(v);
     if (c === undefined) return fail(ctx, path, `${show(v)} is not ${this.expected}`);
     for (const check of this.checks) {
@@ -133,6 +205,7 @@ class WithDefault<T> extends Base<T> {
   }
   parse(v: unknown, path: string, ctx: Ctx): T | undefined {
     if (v === undefined || v === null) return structuredClone(this.dflt);
+    if (v === "" && this.inner.refusesEmpty) return fail(ctx, path, emptyWithDefault(this.defaultText()));
     return this.inner.parse(v, path, ctx);
   }
   docs(path: string): DocRow[] {
@@ -156,6 +229,7 @@ class Optional<T> extends Base<T | undefined> {
   }
   parse(v: unknown, path: string, ctx: Ctx): T | undefined {
     if (v === undefined || v === null) return undefined;
+    if (v === "" && this.inner.refusesEmpty) return fail(ctx, path, EMPTY_OPTIONAL);
     return this.inner.parse(v, path, ctx);
   }
   docs(path: string): DocRow[] {
@@ -172,18 +246,29 @@ export function opt<T>(field: Field<T>): Field<T | undefined> {
   return new Optional(field);
 }
 
+/** Whether `path` is, or lies inside, one of `paths` ("a.b" is inside "a", "a[0].b" inside "a[0]"). */
+export function isUnder(path: string, paths: Set<string>): boolean {
+  if (paths.has(path)) return true;
+  for (let i = path.length - 1; i > 0; i--) if ((path[i] === "." || path[i] === "[") && paths.has(path.slice(0, i))) return true;
+  return false;
+}
+
 /**
- * A credential: must come from secret config. Parsed like a string, but the top-level key holding it
- * must be marked secret, so it is encrypted in the stack file and masked by Pulumi.
+ * A credential: must come from secret config. Parsed like a string, but it must itself be `secure:` in
+ * the stack file, so it is encrypted there and masked by Pulumi. The CLI marks a whole top-level key
+ * secret when any value inside it is secure, so a secret sibling does not make a plaintext credential
+ * secret: where the stack file's secure paths are known (Ctx.securePaths), the credential's own path must
+ * be one of them; otherwise its top-level key must be secret.
  */
 export function secretStr(doc: string): Field<string> {
   const inner = str(doc);
   return new (class extends Base<string> {
+    readonly refusesEmpty = true;
     parse(v: unknown, path: string, ctx: Ctx): string | undefined {
       const s = inner.parse(v, path, ctx);
       if (s === undefined) return undefined;
       const top = path.split(/[.[]/)[0];
-      if (!ctx.secretKeys.has(top)) {
+      if (ctx.securePaths ? !isUnder(path, ctx.securePaths) : !ctx.secretKeys.has(top)) {
         return fail(ctx, path, `is a credential and must be secret config; set it with: pulumi config set --secret --path '${path}' <value>`);
       }
       return s;
@@ -202,16 +287,26 @@ export function arr<T>(doc: string, item: Field<T>, opts: { min?: number; max?: 
       if (opts.min !== undefined && v.length < opts.min) return fail(ctx, path, `has ${v.length} entries; at least ${opts.min} required`);
       if (opts.max !== undefined && v.length > opts.max) return fail(ctx, path, `has ${v.length} entries; at most ${opts.max} allowed`);
       const before = ctx.problems.length;
-      const out = v.map((x, i) => item.parse(x, `${path}[${i}]`, ctx));
-      if (ctx.problems.length > before) return undefined;
+      const failed = new Set<string>();
+      const out = v.map((x, i) => {
+        const b = ctx.problems.length;
+        const r = item.parse(x, `${path}[${i}]`, ctx);
+        if (r === undefined && ctx.problems.length > b) failed.add(String(i));
+        return r;
+      });
+      // Duplicates are reported with the items' own problems (an item that did not parse by what of it did).
       if (opts.unique) {
         const seen = new Map<string, number>();
         out.forEach((x, i) => {
-          const key = opts.unique!(x as T);
+          const key = failed.has(String(i)) ? ifParsed(() => opts.unique!(partialView(ctx, `${path}[${i}]`) as T)) : opts.unique!(x as T);
+          if (key === undefined) return;
           if (seen.has(key)) fail(ctx, `${path}[${i}]`, `${show(key)} is a duplicate of ${path}[${seen.get(key)}]; values must be unique`);
           else seen.set(key, i);
         });
-        if (ctx.problems.length > before) return undefined;
+      }
+      if (ctx.problems.length > before) {
+        recordPartial(ctx, path, out, failed);
+        return undefined;
       }
       return out as T[];
     }
@@ -280,11 +375,18 @@ export class ObjField<S extends Shape> extends Base<ObjOf<S>> {
       if (!known.includes(k)) fail(ctx, path ? `${path}.${k}` : k, unknownKeyMessage(k, known));
     }
     const out: Record<string, unknown> = {};
+    const failed = new Set<string>();
     for (const k of known) {
+      const b = ctx.problems.length;
       const x = this.shape[k].parse((v as Record<string, unknown>)[k], path ? `${path}.${k}` : k, ctx);
       if (x !== undefined) out[k] = x;
+      else if (ctx.problems.length > b) failed.add(k);
     }
-    return ctx.problems.length > before ? undefined : (out as ObjOf<S>);
+    if (ctx.problems.length > before) {
+      recordPartial(ctx, path, out, failed);
+      return undefined;
+    }
+    return out as ObjOf<S>;
   }
   docs(path: string): DocRow[] {
     const rows: DocRow[] = path ? [{ path, type: "object", default: "", doc: this.doc }] : [];
@@ -304,23 +406,34 @@ export function obj<S extends Shape>(doc: string, shape: S): ObjField<S> {
 
 /** Prometheus duration (prometheus-operator `Duration` pattern, monitoring.coreos.com/v1 types.go). */
 export const DURATION_RE = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
-export function duration(doc: string): Scalar<string> {
-  return str(doc).check((v) => v !== "" && DURATION_RE.test(v), `is not a duration; use e.g. "15d" or "12h"`);
+/**
+ * A Prometheus duration, positive: a zero interval, retention or wait is never what a stack means.
+ * `allowZero` where Prometheus gives 0 a meaning (an alert's `for: 0s` fires at once).
+ */
+export function duration(doc: string, opts: { allowZero?: boolean } = {}): Scalar<string> {
+  const f = str(doc).check((v) => DURATION_RE.test(v), `is not a duration; use e.g. "15d" or "12h"`);
+  return opts.allowZero ? f : f.check((v) => /[1-9]/.test(v), `is zero; use a positive duration, e.g. "15d" or "12h"`);
 }
 
-/** prometheus-operator `ByteSize` pattern (e.g. "10GB"): the units Prometheus' --storage.tsdb.retention.size takes. */
-export const BYTESIZE_RE = /^(0|([0-9]*(\.[0-9]+)?(B|KB|MB|GB|TB|PB|EB)))$/;
+/**
+ * A size in the units Prometheus' --storage.tsdb.retention.size takes (B, KB, MB, GB, TB, PB, EB; the
+ * prometheus-operator `ByteSize` type), with a number and positive ("GB" and "0GB" match the operator's
+ * pattern, but the first is no size and the second disables the limit: leave the key out instead).
+ */
+export const BYTESIZE_RE = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(B|KB|MB|GB|TB|PB|EB)$/;
 export function byteSize(doc: string): Scalar<string> {
-  return str(doc).check((v) => BYTESIZE_RE.test(v), `is not a size; use e.g. "50GB" or "500MB" (units B, KB, MB, GB, TB, PB, EB)`);
+  return str(doc)
+    .check((v) => BYTESIZE_RE.test(v), `is not a size; use e.g. "50GB" or "500MB" (units B, KB, MB, GB, TB, PB, EB)`)
+    .check((v) => parseFloat(v.replace(/^\./, "0.")) > 0, `is zero; use a positive size, e.g. "50GB" or "500MB"`);
 }
 
 /** Kubernetes resource.Quantity (apimachinery pkg/api/resource/quantity.go grammar). */
 export const QUANTITY_RE = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][-+]?[0-9]+))?$/;
+/** A Kubernetes quantity, positive: a zero volume, request or limit is a mistake (leave the key out instead). */
 export function quantity(doc: string): Scalar<string> {
-  return new Scalar<string>("quantity", doc, (v) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined), "a quantity").check(
-    (v) => QUANTITY_RE.test(v),
-    `is not a Kubernetes quantity; use e.g. "500m", "2", "256Mi" or "10Gi"`,
-  );
+  return new Scalar<string>("quantity", doc, (v) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined), "a quantity")
+    .check((v) => QUANTITY_RE.test(v), `is not a Kubernetes quantity; use e.g. "500m", "2", "256Mi" or "10Gi"`)
+    .check((v) => /[1-9]/.test(v.replace(/[eE][-+]?[0-9]+$/, "")), `is zero; use a positive quantity, e.g. "500m", "2", "256Mi" or "10Gi"`);
 }
 
 /** RFC 1123 label (namespace and object names). */

@@ -1,5 +1,5 @@
 /** Config of the Spegel component: `monitoring:spegel`. */
-import { arr, dflt, obj, oneOf, opt, resources, str } from "./schema";
+import { arr, chartVersion, dflt, obj, oneOf, opt, resources, str } from "./schema";
 
 /**
  * Where containerd keeps its socket, registry host config (certs.d) and content store, per node flavour.
@@ -58,7 +58,7 @@ const registryUrl = (doc: string, allowWildcard: boolean) =>
 const hostPath = (doc: string) => str(doc).check((v) => v.startsWith("/") && !v.includes(".."), `is not an absolute host path; use e.g. "/run/containerd/containerd.sock"`);
 
 export const spegelSection = obj("Spegel, the P2P OCI image mirror (when `features.spegel`).", {
-  chartVersion: opt(str("Override the pinned spegel chart version (components/versions.ts)")),
+  chartVersion: opt(chartVersion("Override the pinned spegel chart version (components/versions.ts)")),
   containerd: obj("The nodes' containerd: which flavour, and overrides of its paths", {
     preset: dflt(
       oneOf(

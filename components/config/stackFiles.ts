@@ -34,6 +34,9 @@
  * Offline, `secure:` ciphertexts cannot be decrypted (that needs the stack's secrets provider); they are
  * replaced with the placeholder "[secret]", which is enough to evaluate the program and keeps them secret.
  * Not emulated: ESC environments (a stack file that imports one is refused: plan cannot resolve it).
+ * Refused where the CLI is silent: top-level keys of a stack file other than its attributes (the CLI drops
+ * them, so a config key outside `config:` would vanish). The running program reads its stack file too
+ * (stackFileSecurePaths), for which values are `secure:` themselves: the CLI only says which keys hold one.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -51,6 +54,12 @@ export interface RawStackConfig {
   config: Record<string, string>;
   /** Top-level keys holding a secret anywhere inside (S3). */
   secretKeys: string[];
+  /**
+   * Every `secure:` value of the stack file, as `<namespace>:<key>` plus its path inside the key
+   * (`monitoring:alerting.contactPoints[0].settings.password`): which values are secret themselves, where
+   * `secretKeys` only says which keys hold one (parseConfig's `securePaths`).
+   */
+  securePaths: string[];
   /** What the CLI would print as warnings (S1). */
   warnings: string[];
 }
@@ -98,18 +107,40 @@ export function listStacks(dir: string): string[] {
 
 const rel = (file: string) => path.relative(process.cwd(), file) || file;
 
-/** YAML parse naming the file, line and column of a syntax error; duplicate keys are errors (as in yaml.v3). */
+/**
+ * YAML parse naming the file, line and column of a syntax error; duplicate keys are errors (as in yaml.v3),
+ * and so is an alias without its anchor (yaml.v3: "unknown anchor"), which the parser only finds when it
+ * builds the value. Every failure is a PulumiCliError: no YAML problem escapes as another error.
+ */
 export function parseYamlFile(file: string, kind: "project" | "stack"): unknown {
-  const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"), { uniqueKeys: true, prettyErrors: true });
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"), { uniqueKeys: true, prettyErrors: true, lineCounter });
+  const syntaxError = (msgs: string[]) => new PulumiCliError(kind, `YAML syntax error${msgs.length > 1 ? "s" : ""}:\n  ${msgs.join("\n  ")}`, file);
   if (doc.errors.length) {
-    const msgs = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      const msg = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-      return `${rel(file)}${pos ? `:${pos.line}:${pos.col}` : ""}: ${msg}`;
-    });
-    throw new PulumiCliError(kind, `YAML syntax error${msgs.length > 1 ? "s" : ""}:\n  ${msgs.join("\n  ")}`, file);
+    throw syntaxError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const msg = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        return `${rel(file)}${pos ? `:${pos.line}:${pos.col}` : ""}: ${msg}`;
+      }),
+    );
   }
-  return doc.toJS();
+  const unresolved: string[] = [];
+  YAML.visit(doc, {
+    Alias(_, node) {
+      if (!node.resolve(doc)) {
+        const pos = node.range ? lineCounter.linePos(node.range[0]) : undefined;
+        unresolved.push(`${rel(file)}${pos ? `:${pos.line}:${pos.col}` : ""}: alias *${node.source} has no anchor &${node.source} before it`);
+      }
+    },
+  });
+  if (unresolved.length) throw syntaxError(unresolved);
+  try {
+    return doc.toJS();
+  } catch (e) {
+    // e.g. aliases expanding beyond the parser's limit ("resource exhaustion"): no single position.
+    throw syntaxError([`${rel(file)}: ${(e as Error).message}`]);
+  }
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
@@ -227,23 +258,29 @@ interface StackValue {
   secure: boolean;
   /** What M2's type check sees: the decrypted string, or the parsed object. */
   content: unknown;
+  /** Where inside the value its secure leaves are ("" for the value itself, ".a[0].b" inside it). */
+  securePaths: string[];
 }
 
 function isSecureLeaf(v: unknown): boolean {
   return isMap(v) && Object.keys(v).length === 1 && "secure" in v;
 }
 
-function decrypted(v: unknown): { value: unknown; secure: boolean } {
-  if (isSecureLeaf(v)) return { value: SECRET_PLACEHOLDER, secure: true };
+/** `v` with its secure leaves replaced by the placeholder; `paths` collects where they were (".a[0].b"). */
+function decrypted(v: unknown, at = "", paths: string[] = []): { value: unknown; secure: boolean } {
+  if (isSecureLeaf(v)) {
+    paths.push(at);
+    return { value: SECRET_PLACEHOLDER, secure: true };
+  }
   if (Array.isArray(v)) {
-    const xs = v.map(decrypted);
+    const xs = v.map((x, i) => decrypted(x, `${at}[${i}]`, paths));
     return { value: xs.map((x) => x.value), secure: xs.some((x) => x.secure) };
   }
   if (isMap(v)) {
     let secure = false;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      const r = decrypted(x);
+      const r = decrypted(x, `${at}.${k}`, paths);
       out[k] = r.value;
       secure ||= r.secure;
     }
@@ -253,14 +290,15 @@ function decrypted(v: unknown): { value: unknown; secure: boolean } {
 }
 
 function stackValue(v: unknown): StackValue {
-  if (v === null || v === undefined) return { text: "", object: false, secure: false, content: "" };
-  if (isSecureLeaf(v)) return { text: SECRET_PLACEHOLDER, object: false, secure: true, content: SECRET_PLACEHOLDER };
+  if (v === null || v === undefined) return { text: "", object: false, secure: false, content: "", securePaths: [] };
+  if (isSecureLeaf(v)) return { text: SECRET_PLACEHOLDER, object: false, secure: true, content: SECRET_PLACEHOLDER, securePaths: [""] };
   if (isMap(v) || Array.isArray(v)) {
-    const d = decrypted(v);
-    return { text: JSON.stringify(d.value), object: true, secure: d.secure, content: d.value };
+    const securePaths: string[] = [];
+    const d = decrypted(v, "", securePaths);
+    return { text: JSON.stringify(d.value), object: true, secure: d.secure, content: d.value, securePaths };
   }
   const text = typeof v === "string" ? v : JSON.stringify(v);
-  return { text, object: false, secure: false, content: text };
+  return { text, object: false, secure: false, content: text, securePaths: [] };
 }
 
 /** S2: `<namespace>:<name>`, or the old `<namespace>:config:<name>`. */
@@ -271,19 +309,42 @@ function parseKey(key: string, file: string): string {
   throw new PulumiCliError("stack", `${rel(file)}: could not parse ${key} as a configuration key (configuration keys should be of the form \`<namespace>:<name>\`)`, file);
 }
 
+/**
+ * The attributes of a stack file (workspace.ProjectStack). The CLI reads the file with a lenient YAML
+ * unmarshal: any other top-level key is dropped without a word, so a config key written at the top level
+ * (a missing `config:` line or indentation) would vanish; plan refuses it instead, naming it.
+ */
+export const STACK_FILE_ATTRIBUTES = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
+
+/** "a list", "the string \"x\"", "the number 3", … for "found …" in shape messages. */
+function found(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+  return `the ${typeof v} ${JSON.stringify(v)}`;
+}
+
 /** Loads a stack file (S1–S3). */
 function loadStackFile(project: ProjectFile, file: string): { values: Map<string, StackValue>; warnings: string[] } {
   const raw = fs.existsSync(file) ? parseYamlFile(file, "stack") : null;
   const values = new Map<string, StackValue>();
   const warnings: string[] = [];
   if (raw === null || raw === undefined) return { values, warnings };
-  if (!isMap(raw)) throw new PulumiCliError("stack", `${rel(file)}: expected the stack file to be a mapping (config:, secretsprovider:, …), found ${Array.isArray(raw) ? "a list" : typeof raw}`, file);
+  if (!isMap(raw)) throw new PulumiCliError("stack", `${rel(file)}: expected the stack file to be a mapping (config:, secretsprovider:, …), found ${found(raw)}`, file);
+  const stray = Object.keys(raw).filter((k) => !STACK_FILE_ATTRIBUTES.includes(k));
+  if (stray.length) {
+    const keys = stray.map((k) => JSON.stringify(k)).join(", ");
+    throw new PulumiCliError(
+      "stack",
+      `${rel(file)}: top-level key${stray.length > 1 ? "s" : ""} ${keys} ${stray.length > 1 ? "are" : "is"} not a stack file attribute (${STACK_FILE_ATTRIBUTES.join(", ")}), and the CLI would ignore ${stray.length > 1 ? "them" : "it"}; config keys go under \`config:\`, indented`,
+      file,
+    );
+  }
   if (raw.environment !== undefined) {
     throw new PulumiCliError("stack", `${rel(file)}: imports ESC environments (environment:); their values are resolved by Pulumi Cloud at \`pulumi up\`, so plan cannot check this stack offline`, file);
   }
   const config = raw.config ?? {};
   if (!isMap(config)) {
-    throw new PulumiCliError("stack", `${rel(file)}: \`config\` must be a mapping of <namespace>:<key> to values; found ${Array.isArray(config) ? "a list" : JSON.stringify(config)} (the CLI cannot unmarshal it into a config map)`, file);
+    throw new PulumiCliError("stack", `${rel(file)}: \`config\` must be a mapping of <namespace>:<key> to values; found ${found(config)} (the CLI cannot unmarshal it into a config map)`, file);
   }
   const empty: string[] = [];
   for (const [k, v] of Object.entries(config)) {
@@ -313,8 +374,8 @@ export function missingKeysMessage(stack: string, keys: string[]): string {
 
 /** What the program receives for a project default/value (config.go createConfigValue). */
 function projectValue(v: unknown): StackValue {
-  if (isPrimitive(v)) return { text: String(v), object: false, secure: false, content: String(v) };
-  return { text: JSON.stringify(v), object: true, secure: false, content: v };
+  if (isPrimitive(v)) return { text: String(v), object: false, secure: false, content: String(v), securePaths: [] };
+  return { text: JSON.stringify(v), object: true, secure: false, content: v, securePaths: [] };
 }
 
 /**
@@ -361,9 +422,27 @@ export function readStackConfig(dir: string, stack: string): RawStackConfig {
 
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const securePaths: string[] = [];
   for (const [k, v] of values) {
     config[k] = v.text;
     if (v.secure) secretKeys.push(k);
+    securePaths.push(...v.securePaths.map((p) => k + p));
   }
-  return { project: project.name, stack, config, secretKeys: secretKeys.sort(), warnings };
+  return { project: project.name, stack, config, secretKeys: secretKeys.sort(), securePaths: securePaths.sort(), warnings };
+}
+
+/**
+ * The secure paths (RawStackConfig.securePaths) of `Pulumi.<stack>.yaml` in `dir`, for the running program,
+ * which the CLI tells only which keys hold a secret; undefined when there is no such file, or it imports
+ * ESC environments. Throws a PulumiCliError for a stack file plan would refuse (YAML syntax, shape).
+ */
+export function stackFileSecurePaths(dir: string, project: string, stack: string): string[] | undefined {
+  const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) return undefined;
+  // Values from ESC environments are the CLI's to resolve (plan refuses them, the program must not): where
+  // a stack imports one, which values are secure is not in the file.
+  const raw = parseYamlFile(file, "stack");
+  if (isMap(raw) && raw.environment !== undefined) return undefined;
+  const { values } = loadStackFile({ name: project, config: {} }, file);
+  return [...values].flatMap(([k, v]) => v.securePaths.map((p) => k + p)).sort();
 }

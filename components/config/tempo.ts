@@ -82,7 +82,9 @@ const tempoShape = {
     ),
   }),
   retention: dflt(
-    str("How long trace blocks are kept (compactor block_retention), a Go duration").check((v) => GO_DURATION_RE.test(v), `is not a Go duration; use e.g. "48h" or "336h" (units h, m, s; no "d")`),
+    str("How long trace blocks are kept (compactor block_retention), a Go duration")
+      .check((v) => GO_DURATION_RE.test(v), `is not a Go duration; use e.g. "48h" or "336h" (units h, m, s; no "d")`)
+      .check((v) => /[1-9]/.test(v), `is zero; use a positive Go duration, e.g. "48h" or "336h"`),
     "48h",
   ),
   distributor: obj("Distributors (receive OTLP)", component("Distributor", { cpu: "100m", memory: "256Mi" })),

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../../components/config";
-import { minimal } from "../support/config";
+import { minimal, RUNBOOKS } from "../support/config";
 
 /** A minimal valid config: only the required cluster name. */
 const base = minimal("dev");
@@ -136,6 +136,6 @@ describe("stack config validation", () => {
   });
 
   it("names the stack file in the error text", () => {
-    assert.throws(() => parseConfig({ "monitoring:cluster": j({}) }, [], "staging"), /1 problem in the stack config \(Pulumi\.staging\.yaml\):\n  - cluster\.name: is required/);
+    assert.throws(() => parseConfig({ ...RUNBOOKS, "monitoring:cluster": j({}) }, [], "staging"), /1 problem in the stack config \(Pulumi\.staging\.yaml\):\n  - cluster\.name: is required/);
   });
 });

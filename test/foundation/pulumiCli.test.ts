@@ -142,6 +142,13 @@ describe("the Pulumi CLI's config handling, as plan does it", () => {
     assert.equal(r.config["demo:grafana"], JSON.stringify({ external: { token: SECRET_PLACEHOLDER } }));
   });
 
+  it("lists where every secure value is, which the key-level secretKeys cannot say", () => {
+    const stack = "config:\n  demo:alerting:\n    smtp:\n      user: u\n      password:\n        secure: AAABAxyz\n    routes:\n      - url:\n          secure: AAABAxyz\n  demo:token:\n    secure: AAABAxyz\n  demo:plain: x\n";
+    const r = readStackConfig(project(demo(""), stack), "dev");
+    assert.deepEqual(r.secretKeys, ["demo:alerting", "demo:token"]);
+    assert.deepEqual(r.securePaths, ["demo:alerting.routes[0].url", "demo:alerting.smtp.password", "demo:token"]);
+  });
+
   it("reports a key with no value as the CLI's warning (an empty string)", () => {
     const r = readStackConfig(project(demo(""), "config:\n  demo:a:\n  demo:b:\n"), "dev");
     assert.equal(r.config["demo:a"], "");
