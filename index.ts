@@ -19,6 +19,10 @@ export = async () => {
     // Replace the provider (and so plan to replace every resource) only if the cluster's identity changes,
     // not when the kubeconfig context is renamed (@pulumi/kubernetes ProviderArgs.clusterIdentifier).
     clusterIdentifier: config.cluster.name,
+    // Deploying into a cluster that kept the data of an earlier destroy (dataSafety.adoptKept): take over the
+    // kept namespaces and volumes instead of failing with AlreadyExists (pulumi-kubernetes >= 4.29 creates
+    // with a plain create unless upsertExistingObjects: provider/pkg/await/await.go).
+    ...(config.dataSafety.adoptKept ? { upsertExistingObjects: true } : {}),
   });
   const stack = new MonitoringStack(config.cluster.name, { config }, { providers: { kubernetes: provider } });
   return { cluster: config.cluster.name, ...stack.outputs() };

@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { buildExporterBundle, CONFIGMAP_LIMIT_BYTES, ExporterBundle } from "../exporter/bundle";
 import { PLATFORM_SCRAPE_LABEL, selectorLabels, standardLabels } from "./labels";
 import { resourceBlock } from "./resources";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext } from "./podSecurity";
 import { images } from "./versions";
 import type { Resources } from "./config/schema";
 
@@ -38,6 +39,8 @@ export interface KueueExporterArgs {
 /** The Service is named so, hence Prometheus' `job="kueue-exporter"` (dashboards and alerts rely on it). */
 export const EXPORTER_SERVICE = "kueue-exporter";
 export const EXPORTER_PORT = 8080;
+/** The exporter pods' labels (its Deployment's selector). */
+export const KUEUE_EXPORTER_POD_LABELS = selectorLabels("kueue-exporter", "exporter");
 const BUNDLE_FILE = "kueue-exporter.js";
 
 /**
@@ -104,7 +107,7 @@ export class KueueExporter extends pulumi.ComponentResource {
               automountServiceAccountToken: true,
               // No KUBERNETES-style service env vars: the exporter rejects unknown KUEUEX_* variables as typos.
               enableServiceLinks: false,
-              securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+              securityContext: restrictedPodSecurityContext(1000) /* the node image's `node` user */,
               containers: [
                 {
                   name: "exporter",
@@ -115,7 +118,7 @@ export class KueueExporter extends pulumi.ComponentResource {
                   livenessProbe: probe("/healthz"),
                   readinessProbe: probe("/readyz"),
                   resources: resourceBlock(args.resources ?? { requests: { cpu: "50m", memory: "96Mi" }, limits: { memory: "512Mi" } }),
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                  securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                   volumeMounts: [{ name: "code", mountPath: "/app", readOnly: true }],
                 },
               ],

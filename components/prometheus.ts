@@ -16,6 +16,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { PLATFORM_SCRAPE_LABEL, standardLabels } from "./labels";
 import { resourceBlock } from "./resources";
+import { PROMETHEUS_POD_SECURITY_CONTEXT } from "./podSecurity";
+import { type DataSafety, pvcRetentionPolicy } from "./dataSafety";
 import type { Resources, Storage } from "./config/schema";
 import type { PrometheusRuleGroupSpec } from "./alerting/prometheusRules";
 
@@ -47,6 +49,9 @@ export interface PrometheusSettings {
   externalLabels: Record<string, string>;
 }
 
+/** The platform Prometheus object's name. */
+export const PLATFORM_PROMETHEUS_NAME = "platform";
+
 /** Labels the operator puts on every Prometheus pod (pkg/prometheus/server/operator.go makeSelectorLabels, v0.93). */
 export function prometheusPodSelector(crName: string): Record<string, string> {
   return { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": crName };
@@ -70,7 +75,7 @@ export const DISCOVERY_RULES = [
 ];
 
 /** The spec fields common to both kinds. */
-export function prometheusSpec(s: PrometheusSettings, extra: { serviceAccountName: string; externalLabels: Record<string, string> }) {
+export function prometheusSpec(s: PrometheusSettings, extra: { serviceAccountName: string; externalLabels: Record<string, string>; dataSafety?: DataSafety }) {
   return {
     replicas: s.replicas,
     retention: s.retention,
@@ -79,6 +84,9 @@ export function prometheusSpec(s: PrometheusSettings, extra: { serviceAccountNam
     resources: resourceBlock(s.resources),
     serviceAccountName: extra.serviceAccountName,
     externalLabels: { ...s.externalLabels, ...extra.externalLabels },
+    // The operator copies spec.securityContext to the pod as is and sets none itself (pkg/prometheus/server/
+    // statefulset.go, v0.93): without it the pod fails Pod Security "restricted".
+    securityContext: PROMETHEUS_POD_SECURITY_CONTEXT,
     ...(s.storage
       ? {
           storage: {
@@ -90,6 +98,8 @@ export function prometheusSpec(s: PrometheusSettings, extra: { serviceAccountNam
               },
             },
           },
+          // Whether the volumes outlive the StatefulSet (config dataSafety; components/dataSafety.ts).
+          persistentVolumeClaimRetentionPolicy: pvcRetentionPolicy(extra.dataSafety),
         }
       : {}),
   };
@@ -122,6 +132,8 @@ interface InstanceSpec {
   alertmanager?: AlertmanagerEndpoint;
   /** The `job` its self ServiceMonitor gives its targets. @default the Service name (prometheus-operated) */
   job?: string;
+  /** What happens to its volumes on delete. @default they go with it */
+  dataSafety?: DataSafety;
   /** Resources that must exist first: the CRD release and the operator. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -141,7 +153,7 @@ function declareInstance(parent: pulumi.ComponentResource, name: string, i: Inst
       kind: "Prometheus",
       metadata: { name: i.crName, namespace: i.namespace, labels: i.labels },
       spec: {
-        ...prometheusSpec(i.settings, { serviceAccountName: saName, externalLabels: i.externalLabels }),
+        ...prometheusSpec(i.settings, { serviceAccountName: saName, externalLabels: i.externalLabels, dataSafety: i.dataSafety }),
         ...(i.alertmanager ? { alerting: { alertmanagers: [{ ...i.alertmanager }] } } : {}),
         ...i.spec,
       },
@@ -181,6 +193,8 @@ export interface PlatformPrometheusArgs {
   settings: PrometheusSettings;
   /** Accept remote writes on /api/v1/write (Tempo's metrics-generator). @default false */
   enableRemoteWriteReceiver?: boolean;
+  /** What happens to its volumes on delete. @default they go with it */
+  dataSafety?: DataSafety;
   /** Recording rules this Prometheus evaluates (alerts/*.rules.yaml `record:` groups, which dashboards read). @default [] */
   recordingGroups?: { name: string; interval?: string; rules: { record: string; expr: string; labels: Record<string, string> }[] }[];
   /** Alert rules it evaluates (the repository's shared folders, with `alerting.evaluator: prometheus`). @default [] */
@@ -203,12 +217,13 @@ export class PlatformPrometheus extends pulumi.ComponentResource {
 
   constructor(name: string, args: PlatformPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:PlatformPrometheus", name, {}, opts);
-    const crName = "platform";
+    const crName = PLATFORM_PROMETHEUS_NAME;
     const ns = args.namespace;
     const labels = standardLabels("prometheus", "platform");
 
     const selected = { matchLabels: { ...PLATFORM_SCRAPE_LABEL } };
     const sa = declareInstance(this, name, {
+      dataSafety: args.dataSafety,
       crName,
       namespace: ns,
       labels,
@@ -279,6 +294,8 @@ export interface TeamPrometheusArgs {
   team: string;
   /** The team's namespaces; the Prometheus runs in the first. */
   namespaces: string[];
+  /** What happens to its volumes on delete. @default they go with it */
+  dataSafety?: DataSafety;
   clusterName: string;
   settings: PrometheusSettings;
   /** Where it sends alerts (its `team` external label routes them). @default none */
@@ -291,15 +308,19 @@ export interface TeamPrometheusArgs {
 export class TeamPrometheus extends pulumi.ComponentResource {
   public readonly url: string;
   public readonly namespace: string;
+  /** The Prometheus object's name (its pods carry operator.prometheus.io/name: <crName>). */
+  public readonly crName: string;
 
   constructor(name: string, args: TeamPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:TeamPrometheus", name, {}, opts);
     if (args.namespaces.length === 0) throw new pulumi.ResourceError(`team ${args.team}: at least one namespace is required`, this);
     const crName = args.team;
+    this.crName = crName;
     const ns = args.namespaces[0];
     const labels = { ...standardLabels("prometheus", "team"), "monitoring-stack/team": args.team };
 
     const sa = declareInstance(this, name, {
+      dataSafety: args.dataSafety,
       crName,
       namespace: ns,
       labels,

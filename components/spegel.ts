@@ -29,17 +29,14 @@ import { chartLabels, PLATFORM_SCRAPE_LABEL, standardLabels } from "./labels";
 import { CONTAINERD_PRESETS, ContainerdPreset, isRegistryUrl, WILDCARD_REGISTRY } from "./config/spegel";
 import type { Resources } from "./config/schema";
 import type { StackConfig } from "./config";
-import { SCRAPE_PATH } from "./labels";
+import { SCRAPE_PATH } from "./labels";import { podSecurityLabels } from "./podSecurity";
+
 
 /** The registry metrics port (values `service.metrics.port`; --metrics-addr serves /metrics, main.go). */
 export const SPEGEL_METRICS_PORT = 9090;
 
 /** Pod Security Admission labels for Spegel's namespace (hostPath volumes and hostPort need `privileged`). */
-export const SPEGEL_NAMESPACE_LABELS = {
-  "pod-security.kubernetes.io/enforce": "privileged",
-  "pod-security.kubernetes.io/audit": "privileged",
-  "pod-security.kubernetes.io/warn": "privileged",
-} as const;
+export const SPEGEL_NAMESPACE_LABELS = podSecurityLabels("privileged");
 
 export interface ContainerdPaths {
   /** containerd socket on the nodes. */
@@ -141,9 +138,12 @@ export function validateSpegelArgs(name: string, args: SpegelArgs): string[] {
 export class Spegel extends pulumi.ComponentResource {
   /** The namespace Spegel runs in. */
   public readonly namespace: pulumi.Output<string>;
+  /** The labels of Spegel's pods (the chart's selector labels: name spegel, instance = the release). */
+  public readonly podLabels: Record<string, string>;
 
   constructor(name: string, args: SpegelArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:Spegel", name, {}, opts);
+    this.podLabels = { "app.kubernetes.io/name": "spegel", "app.kubernetes.io/instance": name };
     const problems = validateSpegelArgs(name, args);
     if (problems.length) throw new pulumi.ResourceError(`Unable to create Spegel ${name}:\n  - ${problems.join("\n  - ")}`, this);
 

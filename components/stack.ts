@@ -5,9 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { crdsChartVersionOf, type StackConfig } from "./config";
+import { keepsData } from "./config/core";
 import { standardLabels } from "./labels";
+import { podSecurityLabels, podSecurityWarnLabels } from "./podSecurity";
+import { dataOptions, type DataSafety } from "./dataSafety";
 import { PrometheusOperator } from "./operator";
-import { PlatformPrometheus, TeamPrometheus } from "./prometheus";
+import { PLATFORM_PROMETHEUS_NAME, PlatformPrometheus, TeamPrometheus } from "./prometheus";
 import { KueueExporter } from "./kueueExporter";
 import { KueueMetrics } from "./kueueMetrics";
 import { Tempo, tempoArgsFromConfig } from "./tempo";
@@ -18,6 +21,10 @@ import { stackContent } from "./content/forStack";
 import { Alertmanager } from "./alerting/alertmanager";
 import { alertmanagerConfig } from "./alerting/alertmanagerConfig";
 import { routingTreeOf } from "./alerting/fromConfig";
+import { NetworkPolicies } from "./networkPolicies";
+import { ALERTMANAGER_NAME } from "./alerting/alertmanager";
+import { EXPORTER_PORT, KUEUE_EXPORTER_POD_LABELS } from "./kueueExporter";
+import { KUBE_STATE_METRICS_POD_LABELS, OPERATOR_POD_LABELS } from "./operator";
 
 export interface MonitoringStackArgs {
   /** The validated stack config (components/config). */
@@ -35,16 +42,22 @@ export class MonitoringStack extends pulumi.ComponentResource {
   public readonly spegel?: Spegel;
   public readonly grafana?: Grafana;
   public readonly grafanaContent?: GrafanaContent;
+  public readonly networkPolicies?: NetworkPolicies;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:MonitoringStack", name, {}, opts);
     const cfg = args.config;
     const nsLabels = standardLabels("namespace", "namespace");
 
-    const namespace = (key: string, nsName: string, extraLabels: Record<string, string> = {}) =>
-      new k8s.core.v1.Namespace(`${name}-ns-${key}`, { metadata: { name: nsName, labels: { ...nsLabels, ...extraLabels } } }, { parent: this });
+    // What holds data is kept on destroy in prod (config dataSafety; components/dataSafety.ts): the
+    // namespaces with volumes in them, which deleting would delete.
+    const dataSafety: DataSafety = { keep: keepsData(cfg), protect: cfg.dataSafety.protect };
+    const namespace = (key: string, nsName: string, extraLabels: Record<string, string> = {}, holdsData = false) =>
+      new k8s.core.v1.Namespace(`${name}-ns-${key}`, { metadata: { name: nsName, labels: { ...nsLabels, ...extraLabels } } }, { parent: this, ...(holdsData ? dataOptions(dataSafety) : {}) });
 
-    const monitoringNs = namespace("monitoring", cfg.namespaces.monitoring);
+    // Every pod in these namespaces is the program's and passes Pod Security "restricted" (components/
+    // podSecurity.ts; test/deploy/podSecurity.test.ts): enforced, so a later change that breaks it is refused.
+    const monitoringNs = namespace("monitoring", cfg.namespaces.monitoring, podSecurityLabels("restricted"), true);
     // Dashboards and alerts are repo data (dashboards/, alerts/): loaded and checked here, before any
     // resource that uses them is declared, so a broken file fails the plan naming the file.
     const content = stackContent(cfg);
@@ -58,6 +71,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
         clusterExporters: cfg.features.platformMonitoring,
         nodeExporterNamespace: cfg.namespaces.nodeExporter,
         resources: cfg.operator.resources,
+        configReloaderResources: cfg.operator.configReloaderResources,
+        kubeStateMetricsResources: cfg.exporters.kubeStateMetrics.resources,
+        nodeExporterResources: cfg.exporters.nodeExporter.resources,
         defaultRules: cfg.alerting.defaultRules,
         // The chart's dashboards reach a Grafana of this stack through its sidecar (not an external one).
         dashboards: grafanaDeployed,
@@ -78,6 +94,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         {
           namespace: cfg.namespaces.monitoring,
           config: alertmanagerConfig(routingTreeOf(cfg), cfg.alerting.smtp),
+          dataSafety,
           replicas: a.replicas,
           retention: a.retention,
           resources: a.resources,
@@ -95,6 +112,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         {
           namespace: cfg.namespaces.monitoring,
           clusterName: cfg.cluster.name,
+          dataSafety,
           settings: cfg.platformPrometheus,
           enableRemoteWriteReceiver: cfg.features.tempo,
           // Recording rules from alerts/ (dashboards read their series), and the shared folders' alerts.
@@ -111,7 +129,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
     // removes the team's Prometheus and nothing else), so they are declared for every team that asks.
     const teamNamespaces: Record<string, k8s.core.v1.Namespace[]> = {};
     for (const team of cfg.teams) {
-      teamNamespaces[team.name] = team.createNamespaces ? team.namespaces.map((ns) => namespace(`team-${team.name}-${ns}`, ns, { "monitoring-stack/team": team.name })) : [];
+      // The team's workloads are not the program's: "restricted" is audited and warned, not enforced.
+      const labels = { "monitoring-stack/team": team.name, ...podSecurityWarnLabels("restricted") };
+      teamNamespaces[team.name] = team.createNamespaces ? team.namespaces.map((ns) => namespace(`team-${team.name}-${ns}`, ns, labels, true)) : [];
     }
     this.teamPrometheus = {};
     for (const team of enabledTeams) {
@@ -121,6 +141,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         {
           team: team.name,
           namespaces: team.namespaces,
+          dataSafety,
           clusterName: cfg.cluster.name,
           settings: team,
           alertmanager,
@@ -157,7 +178,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
 
     let tempoMetricsGenerator = false;
     if (cfg.features.tempo) {
-      const tempoNs = namespace("tempo", cfg.namespaces.tempo);
+      const tempoNs = namespace("tempo", cfg.namespaces.tempo, podSecurityLabels("restricted"), true);
       const tempoArgs = tempoArgsFromConfig(cfg, { namespace: tempoNs.metadata.name, metricsGeneratorRemoteWriteUrls: this.platformPrometheus?.remoteWriteUrls });
       // Traces link to span metrics only where the metrics-generator writes them (the platform Prometheus).
       tempoMetricsGenerator = (tempoArgs.metricsGenerator?.remoteWriteUrls ?? []).length > 0;
@@ -188,6 +209,29 @@ export class MonitoringStack extends pulumi.ComponentResource {
           alertGroups: content.grafanaAlertGroups,
           sidecarNamespace: monitoringNs.metadata.name,
         }),
+        { parent: this },
+      );
+    }
+
+    if (cfg.networkPolicies.enabled) {
+      this.networkPolicies = new NetworkPolicies(
+        `${name}-network-policies`,
+        {
+          monitoringNamespace: cfg.namespaces.monitoring,
+          platformPrometheus: this.platformPrometheus ? PLATFORM_PROMETHEUS_NAME : undefined,
+          teamPrometheus: Object.values(this.teamPrometheus).map((t) => ({ namespace: t.namespace, crName: t.crName })),
+          alertmanager: this.alertmanager ? { namespace: cfg.namespaces.monitoring, name: ALERTMANAGER_NAME } : undefined,
+          operator: { podLabels: OPERATOR_POD_LABELS },
+          kubeStateMetrics: cfg.features.platformMonitoring ? { podLabels: KUBE_STATE_METRICS_POD_LABELS } : undefined,
+          kueueExporter: this.kueueExporter ? { podLabels: KUEUE_EXPORTER_POD_LABELS, port: EXPORTER_PORT } : undefined,
+          grafana: this.grafana
+            ? { podLabels: this.grafana.podLabels, ingressControllerNamespace: cfg.grafana.ingress.enabled ? cfg.grafana.ingress.controllerNamespace : undefined, nodePort: cfg.grafana.service.type === "NodePort" }
+            : undefined,
+          tempo: this.tempo ? { namespace: cfg.namespaces.tempo, podLabels: this.tempo.podLabels } : undefined,
+          spegel: this.spegel ? { namespace: cfg.namespaces.spegel, podLabels: this.spegel.podLabels } : undefined,
+          // Namespaces first (a team's may be created here).
+          dependsOn: [monitoringNs, ...Object.values(teamNamespaces).flat()],
+        },
         { parent: this },
       );
     }

@@ -149,7 +149,7 @@ describe("Tempo component", () => {
   it("turns the chart's ServiceMonitors on, labelled for the platform Prometheus, memcached's exporter included", () => {
     const v = tempoValues("tempo", dev);
     assert.deepEqual(v.metaMonitoring.serviceMonitor, { enabled: true, labels: { ...PLATFORM_SCRAPE_LABEL } });
-    assert.deepEqual(v.memcachedExporter, { enabled: true });
+    assert.deepEqual(v.memcachedExporter, { enabled: true, resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } } });
   });
 
   it("sizes every component from the args; three ingesters get replication factor 3", () => {

@@ -20,6 +20,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as YAML from "yaml";
 import { PLATFORM_SCRAPE_LABEL, standardLabels } from "../labels";
 import { resourceBlock } from "../resources";
+import { ALERTMANAGER_POD_SECURITY_CONTEXT } from "../podSecurity";
+import { type DataSafety, pvcRetentionPolicy } from "../dataSafety";
 import type { Resources, Storage } from "../config/schema";
 
 export const ALERTMANAGER_NAME = "platform";
@@ -40,6 +42,8 @@ export interface AlertmanagerArgs {
   retention: string;
   resources: Resources;
   storage?: Storage;
+  /** What happens to its volumes on delete. @default they go with it */
+  dataSafety?: DataSafety;
   /** The operator's CRDs and the operator itself. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -74,8 +78,7 @@ export class Alertmanager extends pulumi.ComponentResource {
           retention: args.retention,
           configSecret: secretName,
           resources: resourceBlock(args.resources),
-          // kube-prometheus-stack's Alertmanager defaults (values.yaml alertmanagerSpec.securityContext).
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000, seccompProfile: { type: "RuntimeDefault" } },
+          securityContext: ALERTMANAGER_POD_SECURITY_CONTEXT,
           ...(args.storage
             ? {
                 storage: {
@@ -87,6 +90,7 @@ export class Alertmanager extends pulumi.ComponentResource {
                     },
                   },
                 },
+                persistentVolumeClaimRetentionPolicy: pvcRetentionPolicy(args.dataSafety),
               }
             : {}),
         },

@@ -1,5 +1,5 @@
 /** Config sections owned by the foundation: the cluster, the provider, namespaces, flags, operator, Prometheus. */
-import { arr, bool, byteSize, chartVersion, dflt, dnsLabel, duration, int, obj, oneOf, opt, resources, storage, str, strMap } from "./schema";
+import { arr, bool, byteSize, chartVersion, dflt, dnsLabel, duration, envResources, int, obj, oneOf, opt, storage, str, strMap } from "./schema";
 
 export const ENVIRONMENTS = ["dev", "test", "staging", "prod"] as const;
 
@@ -36,8 +36,32 @@ export const operatorSection = obj("The Prometheus Operator (kube-prometheus-sta
     bool("The CRDs' Helm release `prometheus-operator-crds` already exists in the cluster (kept by an earlier `pulumi destroy`): import it instead of installing it, which would fail (docs/DEPLOY.md)"),
     false,
   ),
-  resources: resources("Operator container resources (reserved by default so the operator is not starved)", {
-    requests: { cpu: "200m", memory: "200Mi" },
+  resources: envResources(
+    "Operator container resources",
+    { small: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } }, large: { requests: { cpu: "200m", memory: "200Mi" }, limits: { memory: "512Mi" } } },
+    "the operator caches every object it watches (monitors, rules, Secrets, ConfigMaps) and grows with the cluster; reserved so it is not starved",
+  ),
+  configReloaderResources: envResources(
+    "Resources of the config-reloader and init-config-reloader containers of every Prometheus and Alertmanager (prometheusOperator.prometheusConfigReloader.resources)",
+    { small: { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "50Mi" } }, large: { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "50Mi" } } },
+    "the operator binary's own defaults (10m, 50Mi: cmd/operator/main.go), which kube-prometheus-stack replaces with none when unset; no CPU limit, so a reload is not throttled",
+  ),
+});
+
+export const exportersSection = obj("The cluster exporters of `features.platformMonitoring` (kube-prometheus-stack's subcharts).", {
+  kubeStateMetrics: obj("kube-state-metrics", {
+    resources: envResources(
+      "kube-state-metrics container resources",
+      { small: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } }, large: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } } },
+      "it holds every pod, ReplicaSet, node and other object it reports in memory: it grows with the number of objects in the cluster",
+    ),
+  }),
+  nodeExporter: obj("node-exporter", {
+    resources: envResources(
+      "node-exporter container resources (per node)",
+      { small: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } }, large: { requests: { cpu: "20m", memory: "32Mi" }, limits: { memory: "128Mi" } } },
+      "one small Go process per node that keeps no state: tens of MiB; more CPU where scrapes are frequent",
+    ),
   }),
 });
 
@@ -48,7 +72,11 @@ function prometheusFields(defaults: { retention: string; replicas: number }) {
     retentionSize: opt(byteSize("Maximum TSDB size before old blocks are deleted, e.g. \"45GB\" (keep it below the volume size)")),
     replicas: dflt(int("Prometheus replicas (each scrapes everything; ≥ 2 for HA, required in prod)", 1, 10), defaults.replicas),
     scrapeInterval: dflt(duration("Default scrape interval"), "30s"),
-    resources: resources("Prometheus container resources", { requests: { cpu: "100m", memory: "512Mi" } }),
+    resources: envResources(
+      "Prometheus container resources",
+      { small: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } }, large: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } } },
+      "a Prometheus needs about 3 kB of memory per active series (Robust Perception, \"How much RAM does Prometheus 2.x need\"): 1 Gi is about 300k series, 4 Gi about 1.3M; size it to the series it scrapes",
+    ),
     storage: opt(storage("Persistent storage; emptyDir (data lost on restart) when unset")),
     externalLabels: dflt(strMap("Extra external labels (`cluster` and, for teams, `team` are always set)"), {}),
   };
@@ -68,3 +96,30 @@ export const teamSchema = obj("A team with its own Prometheus.", {
 });
 
 export const teamsSection = dflt(arr("Teams; each gets a Prometheus seeing only its namespaces.", teamSchema, { unique: (t) => t.name }), []);
+
+export const networkPoliciesSection = obj(
+  "NetworkPolicies for every component the stack runs: each admits only what must reach it (the paths: docs/components/network-policies.md).",
+  {
+    enabled: dflt(bool("Declare them (the cluster's network plugin must enforce NetworkPolicy, e.g. Calico, Cilium; otherwise they are inert)"), true),
+  },
+);
+
+export const dataSafetySection = obj("What `pulumi destroy` and replacements leave of the data: Prometheus, Alertmanager and Tempo volumes, Grafana's database.", {
+  keepOnDestroy: opt(
+    bool(
+      "Keep the namespaces that hold data (monitoring, tempo) and the volumes the program declares (Grafana's, MinIO's) when the stack is destroyed or they would be replaced (retainOnDelete), and keep every StatefulSet volume (persistentVolumeClaimRetentionPolicy Retain). Unset: true in a prod cluster, false elsewhere",
+    ),
+  ),
+  protect: dflt(bool("Also mark them protected: `pulumi destroy` refuses until `pulumi state unprotect` (or this false and an `up`)"), false),
+  adoptKept: dflt(
+    bool(
+      "Deploy into a cluster that kept them (an earlier destroy): the Kubernetes provider takes over objects that already exist (upsertExistingObjects) instead of failing with AlreadyExists; set it for that one `up`, with operator.adoptExistingCrds (docs/DEPLOY.md)",
+    ),
+    false,
+  ),
+});
+
+/** Whether the data is kept on destroy: the stack's choice, else in prod only. */
+export function keepsData(cfg: { dataSafety: { keepOnDestroy?: boolean }; cluster: { environment: string } }): boolean {
+  return cfg.dataSafety.keepOnDestroy ?? cfg.cluster.environment === "prod";
+}

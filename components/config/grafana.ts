@@ -10,7 +10,7 @@
  * sections have parsed.
  */
 import type { StackConfig } from "./index";
-import { bool, chartVersion, dflt, dnsLabel, int, obj, oneOf, opt, quantity, resources, secretStr, show, str, strMap, url } from "./schema";
+import { bool, chartVersion, dflt, dnsLabel, envResources, int, obj, oneOf, opt, quantity, secretStr, show, str, strMap, url } from "./schema";
 
 export const GRAFANA_MODES = ["deploy", "external"] as const;
 export const DASHBOARD_DELIVERIES = ["provider", "sidecar"] as const;
@@ -47,6 +47,9 @@ export const grafanaSection = obj("Grafana (when `features.grafana`).", {
     enabled: dflt(bool("Create an Ingress"), false),
     host: opt(str("Host name, e.g. \"grafana.example.com\"; required when enabled. Its DNS record must point at the ingress controller (a prerequisite: docs/DEPLOY.md)")),
     className: opt(str("IngressClass; the cluster default when unset")),
+    controllerNamespace: opt(
+      dnsLabel("Namespace of the ingress controller's pods, which Grafana's NetworkPolicy admits on port 3000; required when the Ingress is enabled and `networkPolicies.enabled`"),
+    ),
     tls: opt(
       obj("TLS for the host (the URL scheme becomes https); say who creates the Secret", {
         secretName: dnsLabel("TLS Secret for the host"),
@@ -60,7 +63,16 @@ export const grafanaSection = obj("Grafana (when `features.grafana`).", {
     size: dflt(quantity("Volume size"), "10Gi"),
     storageClassName: opt(str("StorageClass; the cluster default when unset")),
   }),
-  resources: resources("deploy mode: Grafana container resources", { requests: { cpu: "100m", memory: "256Mi" } }),
+  resources: envResources(
+    "deploy mode: Grafana container resources",
+    { small: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }, large: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
+    "headroom for dashboards, users and Grafana-managed alert rules, which Grafana keeps in memory",
+  ),
+  sidecarResources: envResources(
+    "deploy mode: resources of the chart's dashboard sidecar container (sidecar.resources)",
+    { small: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } }, large: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } } },
+    "the sidecar (k8s-sidecar, Python) holds the dashboard ConfigMaps it watches in memory: kube-prometheus-stack's alone are a few MB",
+  ),
   adminPassword: opt(
     secretStr(
       "deploy mode: the admin password, instead of the generated one. Grafana applies the password only when it creates its database, so set it here after changing it in Grafana (rotation: docs/components/grafana.md). A credential: secret config",
@@ -133,6 +145,11 @@ export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: 
       if (host) fail(p("url"), inClusterMessage(g.url, host));
     }
     if (g.service.nodePort !== undefined && g.service.type !== "NodePort") fail(p("service.nodePort"), `${g.service.nodePort} is only used with grafana.service.type "NodePort"`);
+    // Grafana's NetworkPolicy admits its ingress controller by namespace: without it, the Ingress would
+    // deploy and every request through it be dropped.
+    if (g.ingress.enabled && cfg.networkPolicies.enabled && g.ingress.controllerNamespace === undefined) {
+      fail(p("ingress.controllerNamespace"), `is required when the Ingress is enabled and networkPolicies.enabled is true: Grafana's NetworkPolicy admits the ingress controller's pods by their namespace, e.g. "ingress-nginx"; or set networkPolicies.enabled: false`);
+    }
     const tls = g.ingress.tls;
     if (tls && !g.ingress.enabled) fail(p("ingress.tls"), `is set but grafana.ingress.enabled is false`);
     if (tls && (tls.certManagerClusterIssuer !== undefined) === tls.existingSecret) {

@@ -7,9 +7,12 @@
 import { Ctx, Field, ifParsed, Infer, obj, partialView, Problem, show, unknownKeyMessage } from "./schema";
 import {
   clusterSection,
+  dataSafetySection,
+  exportersSection,
   featuresSection,
   kubernetesSection,
   namespacesSection,
+  networkPoliciesSection,
   operatorSection,
   platformPrometheusSection,
   teamsSection,
@@ -32,6 +35,7 @@ export const rootSchema = obj("", {
   namespaces: namespacesSection,
   features: featuresSection,
   operator: operatorSection,
+  exporters: exportersSection,
   platformPrometheus: platformPrometheusSection,
   teams: teamsSection,
   tempo: tempoSection,
@@ -40,6 +44,8 @@ export const rootSchema = obj("", {
   kueue: kueueSection,
   alerting: alertingSection,
   grafana: grafanaSection,
+  networkPolicies: networkPoliciesSection,
+  dataSafety: dataSafetySection,
 });
 
 export type StackConfig = Infer<typeof rootSchema>;
@@ -107,6 +113,8 @@ export function parseConfig(raw: Record<string, string>, secretKeys: Iterable<st
     const before = problems.length;
     const v = (rootSchema.shape as Record<string, Field<unknown>>)[key].parse(values[key], key, ctx);
     if (v !== undefined) cfg[key] = v;
+    // Environment-dependent defaults (schema.ts envResources) read it: `cluster` is parsed first.
+    if (key === "cluster" && v !== undefined) ctx.environment = (v as { environment: string }).environment;
     else if (problems.length > before) failed.add(key);
   }
   if (failed.size) {

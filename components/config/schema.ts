@@ -27,6 +27,8 @@ export interface Ctx {
   securePaths?: Set<string>;
   /** What did parse of the objects and lists that did not (by path): see `partialView`. */
   partials?: Map<string, PartialValue>;
+  /** `cluster.environment`, once parsed (parsed first): what environment-dependent defaults read. */
+  environment?: string;
 }
 
 /** An object or list that did not parse: the children that did, and the keys (or indices) that did not. */
@@ -474,6 +476,35 @@ export function resources(doc: string, defaults: { requests?: { cpu?: string; me
   return obj(doc, { requests: pair("requests", defaults.requests), limits: pair("limits", defaults.limits) });
 }
 export type Resources = { requests: { cpu?: string; memory?: string }; limits: { cpu?: string; memory?: string } };
+
+type ResourceDefaults = { requests: { cpu?: string; memory: string }; limits: { cpu?: string; memory: string } };
+/** Which default tier an environment gets: dev and test clusters are small, staging and prod are sized for load. */
+export const ENVIRONMENT_TIER: Record<string, "small" | "large"> = { dev: "small", test: "small", staging: "large", prod: "large" };
+
+/**
+ * Container resources whose defaults depend on `cluster.environment` (small: dev, test; large: staging,
+ * prod), always with a memory request and limit. `why` says where the numbers come from (it is in the
+ * config reference). A key the stack sets replaces only that default (e.g. `limits.memory` alone).
+ */
+export function envResources(doc: string, tiers: { small: ResourceDefaults; large: ResourceDefaults }, why: string): Field<Resources> {
+  const text = (r: ResourceDefaults) =>
+    `requests ${[r.requests.cpu && `cpu ${r.requests.cpu}`, `memory ${r.requests.memory}`].filter(Boolean).join(", ")}; limits ${[r.limits.cpu && `cpu ${r.limits.cpu}`, `memory ${r.limits.memory}`].filter(Boolean).join(", ")}`;
+  const fields = { small: resources(doc, tiers.small), large: resources(doc, tiers.large) };
+  return new (class implements Field<Resources> {
+    readonly typeName = "object";
+    readonly doc = `${doc}. Defaults: dev/test ${text(tiers.small)}; staging/prod ${text(tiers.large)} (${why})`;
+    parse(v: unknown, path: string, ctx: Ctx): Resources | undefined {
+      return fields[ENVIRONMENT_TIER[ctx.environment ?? "dev"] ?? "small"].parse(v, path, ctx) as Resources | undefined;
+    }
+    docs(path: string): DocRow[] {
+      const rows = fields.small.docs(path);
+      return [{ ...rows[0], doc: this.doc, default: "by environment" }, ...rows.slice(1).map((r) => ({ ...r, default: "by environment" }))];
+    }
+    defaultText(): string {
+      return "by environment";
+    }
+  })();
+}
 
 /** Persistent storage for a StatefulSet's volumeClaimTemplate. */
 export function storage(doc: string) {

@@ -23,10 +23,15 @@ export const GO_DURATION_RE = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 /** Kubernetes annotation key: optional DNS-subdomain prefix + "/" + name (apimachinery IsQualifiedName). */
 export const ANNOTATION_KEY_RE = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-function component(what: string, requests: { cpu: string; memory: string }) {
+/**
+ * A component's replicas and resources. Every default has a memory limit, twice the request: the chart
+ * sets GOMEMLIMIT to 0.85 of the limit (templates/_helpers.tpl, global.goSettings.goMemLimitFactor), so
+ * Go's collector works to stay under it, and the rest absorbs bursts of spans or queries.
+ */
+function component(what: string, requests: { cpu: string; memory: string }, limits: { memory: string }) {
   return {
     replicas: dflt(int(`${what} replicas`, 1, 100), 1),
-    resources: resources(`${what} container resources`, { requests }),
+    resources: resources(`${what} container resources`, { requests, limits }),
   };
 }
 
@@ -87,19 +92,23 @@ const tempoShape = {
       .check((v) => /[1-9]/.test(v), `is zero; use a positive Go duration, e.g. "48h" or "336h"`),
     "48h",
   ),
-  distributor: obj("Distributors (receive OTLP)", component("Distributor", { cpu: "100m", memory: "256Mi" })),
+  distributor: obj("Distributors (receive OTLP)", component("Distributor", { cpu: "100m", memory: "256Mi" }, { memory: "512Mi" })),
   ingester: obj("Ingesters (write path; replication factor 3 from 3 replicas, else 1)", {
-    ...component("Ingester", { cpu: "100m", memory: "512Mi" }),
+    ...component("Ingester", { cpu: "100m", memory: "512Mi" }, { memory: "1Gi" }),
     persistence: opt(storage("WAL and block storage per ingester (a PersistentVolumeClaim); emptyDir when unset")),
   }),
-  querier: obj("Queriers", component("Querier", { cpu: "100m", memory: "256Mi" })),
-  queryFrontend: obj("Query frontends (the query API Grafana uses)", component("Query frontend", { cpu: "100m", memory: "128Mi" })),
-  compactor: obj("Compactors", component("Compactor", { cpu: "100m", memory: "256Mi" })),
+  querier: obj("Queriers", component("Querier", { cpu: "100m", memory: "256Mi" }, { memory: "512Mi" })),
+  queryFrontend: obj("Query frontends (the query API Grafana uses)", component("Query frontend", { cpu: "100m", memory: "128Mi" }, { memory: "256Mi" })),
+  compactor: obj("Compactors", component("Compactor", { cpu: "100m", memory: "256Mi" }, { memory: "512Mi" })),
   metricsGenerator: obj("Metrics generator: the local-blocks processor behind TraceQL metrics queries, and service-graph and span metrics remote-written to the platform Prometheus (when `features.platformMonitoring`)", {
     enabled: dflt(bool("Run it; off, TraceQL metrics queries (e.g. `{ } | rate()`) fail with \"localblocks processor not found\""), true),
-    ...component("Metrics generator", { cpu: "100m", memory: "256Mi" }),
+    ...component("Metrics generator", { cpu: "100m", memory: "256Mi" }, { memory: "512Mi" }),
   }),
-  memcached: obj("The chart's memcached (query cache) and its exporter", component("Memcached", { cpu: "50m", memory: "128Mi" })),
+  memcached: obj("The chart's memcached (query cache) and its exporter", {
+    // memcached runs with its default 64 MB cache (the chart passes no -m: templates/memcached/statefulset-memcached.yaml).
+    ...component("Memcached", { cpu: "50m", memory: "128Mi" }, { memory: "192Mi" }),
+    exporterResources: resources("memcached exporter sidecar resources (memcachedExporter.resources): a small Go process", { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } }),
+  }),
   serviceAccountAnnotations: dflt(strMap("Annotations of Tempo's ServiceAccount, e.g. IRSA's eks.amazonaws.com/role-arn or GKE workload identity"), {}),
   extraServiceAnnotations: dflt(
     strMap("Annotations added to every Service of the chart, besides the prometheus.io/* scrape annotations the component sets", {

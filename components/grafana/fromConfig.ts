@@ -2,6 +2,7 @@
  * Stack config → Grafana/GrafanaContent args (pure), so the stack's wiring stays one call per component
  * and the config's meaning (modes, URL overrides, ownership, routing) lives next to the components.
  */
+import { keepsData } from "../config/core";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { ownsSharedContent } from "../config/grafana";
@@ -38,7 +39,9 @@ export function grafanaArgsFromConfig(cfg: StackConfig, extra: { namespace: pulu
     chartVersion: g.chartVersion,
     ingress: g.ingress,
     persistence: g.persistence,
+    keepData: keepsData(cfg),
     resources: g.resources,
+    sidecarResources: g.sidecarResources,
     service: g.service,
     smtp: cfg.alerting.smtp && { ...cfg.alerting.smtp, password: cfg.alerting.smtp.password === undefined ? undefined : pulumi.secret(cfg.alerting.smtp.password) },
     adminPassword: g.adminPassword === undefined ? undefined : pulumi.secret(g.adminPassword),

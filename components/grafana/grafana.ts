@@ -14,6 +14,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { charts } from "../versions";
 import { resourceBlock } from "../resources";
+import { restrictedPodSecurityContext } from "../podSecurity";
+import { HELM_KEEP_ANNOTATION } from "../dataSafety";
 import { chartLabels, PLATFORM_SCRAPE_LABEL, standardLabels } from "../labels";
 import { DNS_LABEL_RE, type Resources } from "../config/schema";
 
@@ -61,8 +63,12 @@ export interface GrafanaArgs {
   ingress?: GrafanaIngress;
   /** Grafana's database volume; without it a pod restart loses everything the provider pushed. @default enabled, 10Gi */
   persistence?: { enabled: boolean; size: string; storageClassName?: string };
-  /** Container resources. @default requests 100m CPU / 256Mi memory */
+  /** Keep the database volume when the release is deleted (`helm.sh/resource-policy: keep`). @default false */
+  keepData?: boolean;
+  /** Container resources. @default requests 100m CPU / 256Mi memory, limit 512Mi */
   resources?: Resources;
+  /** The dashboard sidecar's resources (the chart's `sidecar.resources`, one key for every sidecar). @default 10m / 64Mi, limit 256Mi */
+  sidecarResources?: Resources;
   /** The chart's Service. @default ClusterIP */
   service?: { type: "ClusterIP" | "NodePort"; nodePort?: number };
   /** Outgoing mail for `email` contact points. @default none */
@@ -98,7 +104,8 @@ export interface GrafanaConnection {
 /** The Secret with the SMTP credentials (chart `smtp.existingSecret`, keys `smtp.userKey`/`passwordKey`). */
 export const SMTP_SECRET_KEYS = { user: "user", password: "password" } as const;
 
-export const DEFAULT_GRAFANA_RESOURCES: Resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: {} };
+export const DEFAULT_GRAFANA_RESOURCES: Resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } };
+export const DEFAULT_SIDECAR_RESOURCES: Resources = { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } };
 
 /** The URL users reach Grafana at through the ingress (links in notifications point there). */
 export function ingressUrl(ing: GrafanaIngress): string | undefined {
@@ -123,7 +130,9 @@ export function grafanaValues(a: {
   adminSecretName: pulumi.Input<string>;
   ingress: GrafanaIngress;
   persistence: { enabled: boolean; size: string; storageClassName?: string };
+  keepData?: boolean;
   resources: Resources;
+  sidecarResources: Resources;
   dashboardDelivery: "provider" | "sidecar";
   service?: { type: "ClusterIP" | "NodePort"; nodePort?: number };
   smtp?: GrafanaSmtp;
@@ -143,10 +152,19 @@ export function grafanaValues(a: {
     extraLabels: chartLabels(),
     admin: { existingSecret: a.adminSecretName, userKey: ADMIN_SECRET_KEYS.user, passwordKey: ADMIN_SECRET_KEYS.password },
     resources: resourceBlock(a.resources),
+    // Pod Security "restricted": the chart's pod context plus a seccomp profile (the map replaces the chart's,
+    // so its uid/gid/fsGroup 472 are repeated: values.yaml securityContext, 12.11.1), and no init-chown-data
+    // (it runs as root with CHOWN and DAC_OVERRIDE: templates/_pod.tpl, rendered with persistence on);
+    // fsGroup 472 gives the data volume to Grafana's group instead.
+    securityContext: restrictedPodSecurityContext(472),
+    initChownData: { enabled: false },
     persistence: {
       enabled: a.persistence.enabled,
       size: a.persistence.size,
       ...(a.persistence.storageClassName !== undefined ? { storageClassName: a.persistence.storageClassName } : {}),
+      // helm.v4.Chart registers an object annotated keep with retainOnDelete (components/dataSafety.ts).
+      // templates/pvc.yaml renders persistence.annotations (commented out in values.yaml).
+      ...(a.keepData ? { annotations: HELM_KEEP_ANNOTATION } : {}),
     },
     // A ReadWriteOnce volume cannot be attached by the new pod while the old one holds it on another node.
     ...(a.persistence.enabled ? { deploymentStrategy: { type: "Recreate" } } : {}),
@@ -169,6 +187,7 @@ export function grafanaValues(a: {
     // The dashboard sidecar always runs: kube-prometheus-stack's dashboards arrive as ConfigMaps
     // (forceDeployDashboards), and with `dashboardDelivery: sidecar` the repository's too.
     sidecar: {
+      resources: resourceBlock(a.sidecarResources),
       dashboards: {
         enabled: true,
         label: SIDECAR.label,
@@ -198,11 +217,14 @@ export class Grafana extends pulumi.ComponentResource {
   public readonly adminPassword: pulumi.Output<string>;
   /** The release; content waits for it. */
   public readonly chart: k8s.helm.v4.Chart;
+  /** The labels of Grafana's pods (the chart's selector labels: templates/_helpers.tpl grafana.selectorLabels). */
+  public readonly podLabels: Record<string, string>;
   /** What GrafanaContent needs to reach this Grafana (basic auth with the generated admin password). */
   public readonly connection: GrafanaConnection;
 
   constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:Grafana", name, {}, opts);
+    this.podLabels = { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": name };
     if (!DNS_LABEL_RE.test(name) || name.length > 50) {
       throw new pulumi.ResourceError(`Unable to name Grafana objects after ${JSON.stringify(name)}: it must be a DNS label of at most 50 characters (objects are "<name>-admin" etc.)`, this);
     }
@@ -264,7 +286,9 @@ export class Grafana extends pulumi.ComponentResource {
           adminSecretName: secret.metadata.name,
           ingress,
           persistence: args.persistence ?? { enabled: true, size: "10Gi" },
+          keepData: args.keepData,
           resources: args.resources ?? DEFAULT_GRAFANA_RESOURCES,
+          sidecarResources: args.sidecarResources ?? DEFAULT_SIDECAR_RESOURCES,
           dashboardDelivery: args.dashboardDelivery ?? "provider",
           service: args.service,
           smtp: args.smtp,

@@ -21,12 +21,12 @@ import * as k8s from "@pulumi/kubernetes";
 import { charts } from "../versions";
 import { standardLabels } from "../labels";
 import type { Resources } from "../config/schema";
-import { DEFAULT_OPERATOR_RESOURCES, DefaultRulesSettings, NODE_EXPORTER_NAMESPACE_LABELS, OPERATOR_FULLNAME, OPERATOR_SERVICE, operatorValues } from "./values";
+import { OPERATOR_RELEASE, DEFAULT_CONFIG_RELOADER_RESOURCES, DEFAULT_KUBE_STATE_METRICS_RESOURCES, DEFAULT_NODE_EXPORTER_RESOURCES, DEFAULT_OPERATOR_RESOURCES, DefaultRulesSettings, NODE_EXPORTER_NAMESPACE_LABELS, OPERATOR_FULLNAME, OPERATOR_SERVICE, operatorValues } from "./values";
 import { declareWebhookTls } from "./webhookTls";
 
 /** Helm release names: fixed, so a re-created resource is the same Helm release. */
 export const CRDS_RELEASE = "prometheus-operator-crds";
-export const OPERATOR_RELEASE = "kube-prometheus-stack";
+export { OPERATOR_RELEASE };
 
 export interface PrometheusOperatorArgs {
   /** Namespace of the operator (and of its CRD release's bookkeeping). */
@@ -37,8 +37,14 @@ export interface PrometheusOperatorArgs {
   clusterExporters?: boolean;
   /** Namespace node-exporter runs in, created here labelled Pod Security `privileged`. @default "node-exporter" */
   nodeExporterNamespace?: string;
-  /** Operator container resources. @default requests 200m CPU / 200Mi memory */
+  /** Operator container resources. @default requests 200m CPU / 200Mi memory, limit 512Mi */
   resources?: Resources;
+  /** config-reloader resources of every Prometheus and Alertmanager. @default the operator's own: 10m / 50Mi, limit 50Mi */
+  configReloaderResources?: Resources;
+  /** @default requests 10m / 64Mi, limit 256Mi */
+  kubeStateMetricsResources?: Resources;
+  /** @default requests 10m / 32Mi, limit 128Mi */
+  nodeExporterResources?: Resources;
   /** The chart's default rules for the platform Prometheus (only with `clusterExporters`). @default off */
   defaultRules?: DefaultRulesSettings;
   /** The chart's dashboards as sidecar ConfigMaps for a Grafana in this namespace. @default false */
@@ -113,6 +119,9 @@ export class PrometheusOperator extends pulumi.ComponentResource {
           defaultRules: args.defaultRules,
           dashboards: args.dashboards,
           resources: args.resources ?? DEFAULT_OPERATOR_RESOURCES,
+          configReloaderResources: args.configReloaderResources ?? DEFAULT_CONFIG_RELOADER_RESOURCES,
+          kubeStateMetricsResources: args.kubeStateMetricsResources ?? DEFAULT_KUBE_STATE_METRICS_RESOURCES,
+          nodeExporterResources: args.nodeExporterResources ?? DEFAULT_NODE_EXPORTER_RESOURCES,
           webhook: { caBundle: tls.caBundle, certSha256: tls.certSha256 },
           nodeExporterNamespace: nodeExporterNs,
         }),

@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { chartLabels, PLATFORM_SCRAPE_LABEL } from "../labels";
 import type { Resources } from "../config/schema";
 import { resourceBlock } from "../resources";
+import { podSecurityLabels } from "../podSecurity";
 
 /** `fullnameOverride`: stable object names whatever the release name (templates/_helpers.tpl kube-prometheus-stack.fullname, ≤ 26 characters). */
 export const OPERATOR_FULLNAME = "kube-prometheus";
@@ -16,18 +17,29 @@ export const OPERATOR_FULLNAME = "kube-prometheus";
 export const OPERATOR_SERVICE = `${OPERATOR_FULLNAME}-operator`;
 
 /** Operator container resources reserved by default (issue #2: requests 200m CPU / 200Mi memory). */
-export const DEFAULT_OPERATOR_RESOURCES: Resources = { requests: { cpu: "200m", memory: "200Mi" }, limits: {} };
+/** The operator chart's Helm release name (fixed: pod labels and the subcharts' object names derive from it). */
+export const OPERATOR_RELEASE = "kube-prometheus-stack";
+
+/**
+ * Pod labels the charts give the operator and kube-state-metrics with this release name (the Services'
+ * selectors, as rendered: templates/prometheus-operator/deployment.yaml `app: <name>-operator`, `release`;
+ * kube-state-metrics 8.4.0 selectorLabels name + instance).
+ */
+export const OPERATOR_POD_LABELS = { app: "kube-prometheus-stack-operator", release: OPERATOR_RELEASE };
+export const KUBE_STATE_METRICS_POD_LABELS = { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": OPERATOR_RELEASE };
+
+export const DEFAULT_OPERATOR_RESOURCES: Resources = { requests: { cpu: "200m", memory: "200Mi" }, limits: { memory: "512Mi" } };
+/** The operator binary's own config-reloader defaults (cmd/operator/main.go), CPU limit left out. */
+export const DEFAULT_CONFIG_RELOADER_RESOURCES: Resources = { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "50Mi" } };
+export const DEFAULT_KUBE_STATE_METRICS_RESOURCES: Resources = { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } };
+export const DEFAULT_NODE_EXPORTER_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
 
 /**
  * Pod Security for node-exporter's namespace: its DaemonSet uses hostNetwork, hostPID and hostPath mounts
  * of /proc, /sys and / (prometheus-node-exporter 4.56.1 templates/daemonset.yaml, values hostNetwork,
  * hostPID, hostRootFsMount), which only the `privileged` level admits.
  */
-export const NODE_EXPORTER_NAMESPACE_LABELS = {
-  "pod-security.kubernetes.io/enforce": "privileged",
-  "pod-security.kubernetes.io/audit": "privileged",
-  "pod-security.kubernetes.io/warn": "privileged",
-} as const;
+export const NODE_EXPORTER_NAMESPACE_LABELS = podSecurityLabels("privileged");
 
 /** What a stack's config says of the chart's default rules (config `alerting.defaultRules`). */
 export interface DefaultRulesSettings {
@@ -74,6 +86,10 @@ export interface OperatorValuesArgs {
    */
   dashboards?: boolean;
   resources: Resources;
+  /** config-reloader and init-config-reloader of every Prometheus and Alertmanager. */
+  configReloaderResources: Resources;
+  kubeStateMetricsResources: Resources;
+  nodeExporterResources: Resources;
   /** The webhook TLS Pulumi made (webhookTls.ts): CA bundle for the webhook configurations, certificate hash for the pod. */
   webhook: { caBundle: pulumi.Input<string>; certSha256: pulumi.Input<string> };
   /** Namespace of node-exporter (its own, labelled privileged). */
@@ -123,6 +139,10 @@ export function operatorValues(args: OperatorValuesArgs): Record<string, unknown
     prometheusOperator: {
       enabled: true,
       resources: resourceBlock(args.resources),
+      // The chart passes these as the operator's --config-reloader-{cpu,memory}-{request,limit} flags, each
+      // `| default 0`, and 0 means none (templates/prometheus-operator/deployment.yaml; cmd/operator/main.go):
+      // unset, every reloader would run without requests and limits.
+      prometheusConfigReloader: { resources: resourceBlock(args.configReloaderResources) },
       serviceMonitor: { selfMonitor: on, additionalLabels: platformLabel },
       // A re-issued serving certificate restarts the operator so that it serves the new one.
       podAnnotations: { "monitoring-stack/webhook-cert-sha256": args.webhook.certSha256 },
@@ -139,12 +159,13 @@ export function operatorValues(args: OperatorValuesArgs): Record<string, unknown
     },
     // Cluster exporters and the Kubernetes component monitors, gated by platform monitoring.
     kubeStateMetrics: { enabled: on },
-    "kube-state-metrics": { prometheus: { monitor: { enabled: on, additionalLabels: platformLabel } } },
+    "kube-state-metrics": { resources: resourceBlock(args.kubeStateMetricsResources), prometheus: { monitor: { enabled: on, additionalLabels: platformLabel } } },
     // No AIX or macOS nodes in a Kubernetes cluster: not their dashboards (nodeExporter.operatingSystems).
     nodeExporter: { enabled: on, operatingSystems: { aix: { enabled: false }, darwin: { enabled: false } } },
     "prometheus-node-exporter": {
       // Its own privileged namespace (the ServiceMonitor follows namespaceOverride: templates/servicemonitor.yaml).
       namespaceOverride: args.nodeExporterNamespace,
+      resources: resourceBlock(args.nodeExporterResources),
       prometheus: { monitor: { enabled: on, additionalLabels: platformLabel } },
     },
     kubernetesServiceMonitors: { enabled: on },

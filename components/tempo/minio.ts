@@ -19,6 +19,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { selectorLabels, standardLabels } from "../labels";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext } from "../podSecurity";
+import { dataOptions, type DataSafety } from "../dataSafety";
 import { images } from "../versions";
 
 export const MINIO_PORT = 9000;
@@ -48,7 +50,11 @@ export interface Minio {
   deployment: k8s.apps.v1.Deployment;
 }
 
-export function declareMinio(parent: pulumi.Resource, name: string, a: { fullname: string; namespace: pulumi.Input<string>; settings: MinioSettings; clusterDomain: string }): Minio {
+export function declareMinio(
+  parent: pulumi.Resource,
+  name: string,
+  a: { fullname: string; namespace: pulumi.Input<string>; settings: MinioSettings; clusterDomain: string; dataSafety?: DataSafety },
+): Minio {
   const o = { parent };
   const labels = standardLabels("minio", "tempo-storage");
   const selector = selectorLabels("minio", "tempo-storage");
@@ -74,7 +80,7 @@ export function declareMinio(parent: pulumi.Resource, name: string, a: { fullnam
     // With a WaitForFirstConsumer StorageClass (kind's, most clouds') the claim stays Pending until the pod
     // exists; pulumi-kubernetes' PVC await accepts Pending then (provider/pkg/await/awaiters.go
     // untilCoreV1PersistentVolumeClaimReady), so this does not deadlock the Deployment.
-    o,
+    { ...o, ...dataOptions(a.dataSafety) },
   );
   const probe = (path: string) => ({ httpGet: { path, port: "s3" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 });
   const deployment = new k8s.apps.v1.Deployment(
@@ -90,7 +96,7 @@ export function declareMinio(parent: pulumi.Resource, name: string, a: { fullnam
           metadata: { labels },
           spec: {
             enableServiceLinks: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: restrictedPodSecurityContext(1000),
             containers: [
               {
                 name: "minio",
@@ -105,7 +111,7 @@ export function declareMinio(parent: pulumi.Resource, name: string, a: { fullnam
                 readinessProbe: probe("/minio/health/ready"),
                 livenessProbe: { ...probe("/minio/health/live"), initialDelaySeconds: 10 },
                 resources: a.settings.resources ?? { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                 volumeMounts: [
                   { name: "data", mountPath: DATA },
                   { name: "tmp", mountPath: "/tmp" },

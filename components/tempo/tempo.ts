@@ -16,6 +16,7 @@
  *   service-graph and span metrics remote-written to the platform Prometheus when there is one (it needs
  *   `enableRemoteWriteReceiver: true`).
  */
+import { keepsData } from "../config/core";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { charts } from "../versions";
@@ -23,6 +24,7 @@ import { PLATFORM_SCRAPE_LABEL, standardLabels } from "../labels";
 import type { StackConfig } from "../config";
 import type { Resources } from "../config/schema";
 import { resourceBlock } from "../resources";
+import { type DataSafety, pvcRetentionPolicy } from "../dataSafety";
 import { LONGEST_SERVICE_SUFFIX, serviceAnnotationValues, TEMPO_HTTP_PORT, TEMPO_SUBCHARTS_KEPT_OFF, setPath } from "../charts/tempoServices";
 import { declareMinio, MINIO_BUCKET, MinioSettings } from "./minio";
 
@@ -93,8 +95,12 @@ export interface TempoArgs {
   retention?: string;
   /** Replicas/resources per component. @default 1 replica each, no resources */
   components?: Partial<Record<TempoComponent, TempoComponentSettings>>;
+  /** The memcached exporter sidecar's resources. @default 10m / 16Mi, limit 64Mi */
+  memcachedExporterResources?: k8s.types.input.core.v1.ResourceRequirements;
   /** Ingester PersistentVolumeClaims. @default none (emptyDir) */
   ingesterPersistence?: { size: string; storageClassName?: string };
+  /** What happens to the ingesters' and MinIO's volumes on delete. @default they go with them */
+  dataSafety?: DataSafety;
   /** Annotations added to every Service of the chart besides the scrape annotations. @default {} */
   serviceAnnotations?: Record<string, string>;
   /** Annotations of Tempo's ServiceAccount (IRSA, workload identity). @default {} */
@@ -214,6 +220,12 @@ export function tempoValues(fullname: string, args: TempoArgs): Record<string, a
     // which the gossip ring selects on; our part-of label would override it and empty the ring.
     global: { clusterDomain: args.clusterDomain ?? "cluster.local" },
     reportingEnabled: false,
+    // Pod Security "restricted": the chart's containers are already non-root with no privilege escalation
+    // and drop ALL (tempo.securityContext), its pods lack only a seccomp profile. The pod context of every
+    // component and of memcached is the first non-empty of <component>.podSecurityContext,
+    // tempo.podSecurityContext, defaults.podSecurityContext (templates/_pod.tpl, statefulset-memcached.yaml,
+    // 2.26.2): set here, with the chart's own fsGroup 1000 kept.
+    tempo: { podSecurityContext: { fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } } },
     traces: { otlp: { grpc: { enabled: true }, http: { enabled: true } } },
     storage: { trace: storageTraceValues(args.storage, minioEndpointOf(fullname, args)) },
     defaults: credentialValues(args.storage, storageSecretName(fullname)),
@@ -225,6 +237,8 @@ export function tempoValues(fullname: string, args: TempoArgs): Record<string, a
       persistence: args.ingesterPersistence
         ? { enabled: true, size: args.ingesterPersistence.size, ...(args.ingesterPersistence.storageClassName ? { storageClass: args.ingesterPersistence.storageClassName } : {}) }
         : { enabled: false },
+      // The StatefulSet's PVC retention (templates/ingester/statefulset-ingester.yaml, values ingester.persistentVolumeClaimRetentionPolicy).
+      ...(args.ingesterPersistence ? { persistentVolumeClaimRetentionPolicy: { enabled: true, ...pvcRetentionPolicy(args.dataSafety) } } : {}),
     },
     querier: c("querier"),
     queryFrontend: c("queryFrontend"),
@@ -232,7 +246,7 @@ export function tempoValues(fullname: string, args: TempoArgs): Record<string, a
     memcached: c("memcached"),
     // The exporter sidecar serves memcached metrics on the memcached Services' http-metrics port (9150)
     // and makes the chart render the memcached ServiceMonitor.
-    memcachedExporter: { enabled: true },
+    memcachedExporter: { enabled: true, resources: args.memcachedExporterResources ?? { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } } },
     metricsGenerator: mg
       ? {
           enabled: true,
@@ -297,6 +311,8 @@ export function validateTempoArgs(name: string, args: TempoArgs): string[] {
 export class Tempo extends pulumi.ComponentResource {
   /** Tempo's query API (Grafana's Tempo data source URL). */
   public readonly queryFrontendUrl: pulumi.Output<string>;
+  /** The labels every Tempo pod carries (the chart's selector labels: name tempo, instance = the release). */
+  public readonly podLabels: Record<string, string>;
   /** OTLP/gRPC endpoint for trace exporters (OTEL_EXPORTER_OTLP_ENDPOINT with protocol grpc). */
   public readonly otlpGrpcEndpoint: pulumi.Output<string>;
   /** OTLP/HTTP base URL (exporters append /v1/traces). */
@@ -304,6 +320,7 @@ export class Tempo extends pulumi.ComponentResource {
 
   constructor(name: string, args: TempoArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:Tempo", name, {}, opts);
+    this.podLabels = { "app.kubernetes.io/name": "tempo", "app.kubernetes.io/instance": name };
     const problems = validateTempoArgs(name, args);
     if (problems.length) throw new pulumi.ResourceError(`Unable to create Tempo ${name}:\n  - ${problems.join("\n  - ")}`, this);
 
@@ -311,7 +328,7 @@ export class Tempo extends pulumi.ComponentResource {
     const dependsOn: pulumi.Input<pulumi.Resource>[] = [...(args.dependsOn ?? [])];
     let secretData = storageSecretData(args.storage);
     if (args.storage.backend === "minio") {
-      const minio = declareMinio(this, name, { fullname, namespace: args.namespace, settings: args.storage, clusterDomain: args.clusterDomain ?? "cluster.local" });
+      const minio = declareMinio(this, name, { fullname, namespace: args.namespace, settings: args.storage, clusterDomain: args.clusterDomain ?? "cluster.local", dataSafety: args.dataSafety });
       // Ready before Tempo starts: every Tempo component lists the bucket at start and fails without it.
       dependsOn.push(minio.deployment);
       secretData = { AWS_ACCESS_KEY_ID: minio.accessKeyId, AWS_SECRET_ACCESS_KEY: minio.secretAccessKey };
@@ -393,7 +410,9 @@ export function tempoArgsFromConfig(
       metricsGenerator: comp(t.metricsGenerator),
       memcached: comp(t.memcached),
     },
+    memcachedExporterResources: resourceBlock(t.memcached.exporterResources),
     ingesterPersistence: t.ingester.persistence,
+    dataSafety: { keep: keepsData(cfg), protect: cfg.dataSafety.protect },
     serviceAnnotations: t.extraServiceAnnotations,
     serviceAccountAnnotations: t.serviceAccountAnnotations,
     metricsGenerator: t.metricsGenerator.enabled ? { remoteWriteUrls: urls } : undefined,

@@ -24,8 +24,25 @@ describe("stack config validation", () => {
     assert.equal(c.cluster.environment, "dev");
     assert.equal(c.namespaces.monitoring, "monitoring");
     assert.equal(c.features.platformMonitoring, true);
-    assert.deepEqual(c.operator.resources.requests, { cpu: "200m", memory: "200Mi" });
+    assert.deepEqual(c.operator.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } });
     assert.deepEqual(c.teams, []);
+    assert.equal(c.networkPolicies.enabled, true);
+    assert.equal(c.dataSafety.keepOnDestroy, undefined);
+  });
+
+  it("sizes containers by environment: dev and test small, staging and prod larger, each with a memory limit", () => {
+    const ha = { "monitoring:platformPrometheus": j({ replicas: 2 }), "monitoring:alerting": j({ ...JSON.parse(base["monitoring:alerting"]), alertmanager: { replicas: 2 } }) };
+    const at = (environment: string) => parseConfig({ ...base, ...ha, "monitoring:cluster": j({ name: "c", environment }), "monitoring:teams": j([team({ replicas: 2 })]) });
+    for (const env of ["dev", "test"]) assert.deepEqual(at(env).platformPrometheus.resources, { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } });
+    for (const env of ["staging", "prod"]) {
+      const c = at(env);
+      assert.deepEqual(c.platformPrometheus.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } });
+      assert.deepEqual(c.teams[0].resources, c.platformPrometheus.resources);
+      assert.deepEqual(c.exporters.kubeStateMetrics.resources, { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } });
+    }
+    // A key the stack sets replaces only that default.
+    const c = parseConfig({ ...base, ...ha, "monitoring:cluster": j({ name: "c", environment: "prod" }), "monitoring:platformPrometheus": j({ replicas: 2, resources: { limits: { memory: "16Gi" } } }) });
+    assert.deepEqual(c.platformPrometheus.resources, { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "16Gi" } });
   });
 
   it("keeps an explicit false or 0 instead of the default", () => {
@@ -50,7 +67,7 @@ describe("stack config validation", () => {
     [
       "a misspelled top-level key",
       { "monitoring:featurs": j({}) },
-      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, alerting, grafana'],
+      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, exporters, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, alerting, grafana, networkPolicies, dataSafety'],
     ],
     [
       "a misspelled nested key",

@@ -140,10 +140,15 @@ describe("feature flags", () => {
     const added = [...urns(after.resources)].filter((u) => !urns(before.resources).has(u));
     assert.deepEqual(added, []);
     const team = before.resources.find((r) => r.type === "monitoring:index:TeamPrometheus" && r.name.endsWith(`team-${teams[0].name}`))!;
-    // The team's Prometheus with everything under it, and the Grafana data source that pointed at it.
+    // The team's Prometheus with everything under it, the Grafana data source that pointed at it, and its NetworkPolicy.
     // The team's Grafana team and folder stay: the team still exists, only its monitoring is off.
     const expected = before.resources
-      .filter((r) => isUnder(before.resources, r, team.urn) || (r.type === "grafana:oss/dataSource:DataSource" && r.name.endsWith(`-ds-prom-team-${teams[0].name}`)))
+      .filter(
+        (r) =>
+          isUnder(before.resources, r, team.urn) ||
+          (r.type === "grafana:oss/dataSource:DataSource" && r.name.endsWith(`-ds-prom-team-${teams[0].name}`)) ||
+          (r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.inputs.metadata.name === `prometheus-${teams[0].name}`),
+      )
       .map((r) => r.urn);
     assert.deepEqual(removed.sort(), expected.sort());
     assert.ok(expected.length >= 5);

@@ -59,7 +59,7 @@ describe("grafana config", () => {
   });
 
   it("requires the provider's URL in deploy mode, and refuses one that resolves only inside the cluster", () => {
-    assert.deepEqual(problems({ url: undefined, ingress: { enabled: true, host: "grafana.example.com" } }).map((p) => p.split(":")[0]), ["grafana.url"]);
+    assert.deepEqual(problems({ url: undefined, ingress: { enabled: true, host: "grafana.example.com", controllerNamespace: "ingress-nginx" } }).map((p) => p.split(":")[0]), ["grafana.url"]);
     assert.deepEqual(problems({ url: undefined }), [
       `grafana.url: is required in deploy mode: the Grafana provider dials it from the machine running \`pulumi up\`, not from inside the cluster; use the ingress URL (e.g. "https://grafana.example.com"), or a local port such as "http://127.0.0.1:30300" with grafana.service.type NodePort on kind (docs/DEPLOY.md)`,
     ]);
@@ -77,7 +77,7 @@ describe("grafana config", () => {
   });
 
   it("says who creates the ingress's TLS Secret, and uses a node port only with type NodePort", () => {
-    assert.deepEqual(problems({ ingress: { enabled: true, host: "g.example.com", tls: { secretName: "grafana-tls" } } }), [
+    assert.deepEqual(problems({ ingress: { enabled: true, host: "g.example.com", controllerNamespace: "ingress-nginx", tls: { secretName: "grafana-tls" } } }), [
       `grafana.ingress.tls: nothing creates Secret "grafana-tls": set certManagerClusterIssuer (cert-manager issues it) or existingSecret: true (you create it before pulumi up)`,
     ]);
     assert.deepEqual(problems({ service: { nodePort: 30300 } }), [`grafana.service.nodePort: 30300 is only used with grafana.service.type "NodePort"`]);
@@ -87,16 +87,24 @@ describe("grafana config", () => {
     assert.deepEqual(problems({ mode: "external", external: { url: "https://g.example.com", token: "t" }, dashboardDelivery: "sidecar" }), [
       `grafana.dashboardDelivery: "sidecar" needs grafana.mode "deploy" (the sidecar runs in this stack's Grafana pod); use "provider" with an external Grafana`,
     ]);
-    assert.deepEqual(problems({ ownsSharedContent: false, ingress: { enabled: true }, external: { url: "https://g.example.com" } }), [
+    assert.deepEqual(problems({ ownsSharedContent: false, ingress: { enabled: true, controllerNamespace: "ingress-nginx" }, external: { url: "https://g.example.com" } }), [
       `grafana.external: is only read when grafana.mode is "external"; remove it or set grafana.mode to "external"`,
       `grafana.ownsSharedContent: false is only allowed in external mode; a deployed Grafana's content always belongs to its stack`,
       `grafana.ingress.host: is required when grafana.ingress.enabled is true, e.g. "grafana.example.com"`,
     ]);
   });
 
+  it("needs the ingress controller's namespace for Grafana's NetworkPolicy, unless NetworkPolicies are off", () => {
+    assert.deepEqual(problems({ ingress: { enabled: true, host: "g.example.com" } }), [
+      `grafana.ingress.controllerNamespace: is required when the Ingress is enabled and networkPolicies.enabled is true: Grafana's NetworkPolicy admits the ingress controller's pods by their namespace, e.g. "ingress-nginx"; or set networkPolicies.enabled: false`,
+    ]);
+    const off = parseConfig({ ...base, "monitoring:networkPolicies": j({ enabled: false }), [G]: j({ url: "https://g.example.com", ingress: { enabled: true, host: "g.example.com" } }) });
+    assert.equal(off.grafana.ingress.controllerNamespace, undefined);
+  });
+
   it("rejects a typo in a grafana key with a hint", () => {
     assert.deepEqual(problems({ dashboardDelivry: "sidecar" }), [
-      `grafana.dashboardDelivry: unknown key (did you mean "dashboardDelivery"?); allowed: mode, chartVersion, url, service, ingress, persistence, resources, adminPassword, readinessTimeoutSeconds, external, ownsSharedContent, dataSourceUrls, dashboardDelivery`,
+      `grafana.dashboardDelivry: unknown key (did you mean "dashboardDelivery"?); allowed: mode, chartVersion, url, service, ingress, persistence, resources, sidecarResources, adminPassword, readinessTimeoutSeconds, external, ownsSharedContent, dataSourceUrls, dashboardDelivery`,
     ]);
   });
 

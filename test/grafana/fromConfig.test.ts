@@ -27,7 +27,7 @@ describe("grafana config → component args", () => {
   it("deploy mode: chart settings for Grafana, the in-cluster endpoints and every team for GrafanaContent", async () => {
     const cfg = parseConfig(
       raw(
-        { url: "https://g.example.com", ingress: { enabled: true, host: "g.example.com" } },
+        { url: "https://g.example.com", ingress: { enabled: true, host: "g.example.com", controllerNamespace: "ingress-nginx" } },
         {
           smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com", user: "grafana", password: "pw" },
           defaultContactPoint: "p",
@@ -37,7 +37,7 @@ describe("grafana config → component args", () => {
       ["monitoring:grafana", "monitoring:alerting"],
     );
     const g = grafanaArgsFromConfig(cfg, { namespace: "monitoring" });
-    assert.deepEqual(g.ingress, { enabled: true, host: "g.example.com" });
+    assert.deepEqual(g.ingress, { enabled: true, host: "g.example.com", controllerNamespace: "ingress-nginx" });
     assert.equal(g.providerUrl, "https://g.example.com");
     assert.equal(g.readinessTimeoutSeconds, 600);
     assert.equal(await valueOf(g.smtp!.password!), "pw");

@@ -10,7 +10,7 @@ const MOCK_PASSWORD = "mock-password-grafana-admin-password";
 
 const keysFixture = readKeyFixture(path.join(__dirname, "fixtures/chart-grafana-12.11.1/values-keys.json"));
 /** Values the chart passes through as free-form maps (labels, resources, grafana.ini). */
-const FREE_FORM = ["extraLabels", "resources", "serviceMonitor.labels", "grafana.ini", "ingress.annotations"];
+const FREE_FORM = ["extraLabels", "resources", "serviceMonitor.labels", "grafana.ini", "ingress.annotations", "persistence.annotations" /* templates/pvc.yaml; commented out in values.yaml */];
 
 function unknownKeys(values: object): string[] {
   return unknownValuesKeys(keysFixture, values, FREE_FORM);
@@ -70,6 +70,10 @@ describe("Grafana (deploy mode)", () => {
     });
     assert.deepEqual(unknownKeys(one(full.resources, CHART, "grafana").inputs.values), []);
     assert.deepEqual(unknownKeys({ serviceMonitor: { enable: true } }), ["serviceMonitor.enable"], "the check catches a typo");
+    // Kubernetes objects below a chart key (resources, securityContext) are Kubernetes' fields; a typo in the
+    // chart key itself is still caught.
+    assert.deepEqual(unknownKeys({ sidecar: { resources: { limits: { memory: "1Gi" } } }, securityContext: { seccompProfile: { type: "RuntimeDefault" } } }), []);
+    assert.deepEqual(unknownKeys({ sidecar: { resourcez: { limits: { memory: "1Gi" } } }, nosuch: { resources: { x: 1 } } }), ["sidecar.resourcez.limits.memory", "nosuch.resources.x"]);
   });
 
   it("applies persistence, ingress and resources from the stack", async () => {
@@ -133,6 +137,7 @@ describe("Grafana (deploy mode)", () => {
     const { resources: r } = await deploy({ dashboardDelivery: "sidecar" });
     const v = one(r, CHART, "grafana").inputs.values;
     assert.deepEqual(v.sidecar, {
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
       dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } },
     });
     // Always on: kube-prometheus-stack's dashboards arrive as ConfigMaps even with provider delivery.

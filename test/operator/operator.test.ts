@@ -7,7 +7,19 @@ import { assertKeysExist } from "../support/chartKeys";
 import { hookProblems } from "../../components/charts/hooks";
 
 const webhook = { caBundle: "Q0E=", certSha256: "0".repeat(64) };
-const values = (clusterExporters: boolean) => operatorValues({ clusterExporters, resources: DEFAULT_OPERATOR_RESOURCES, webhook, nodeExporterNamespace: "node-exporter" }) as any;
+const RELOADER = { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "50Mi" } };
+const KSM = { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } };
+const NODE = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
+const values = (clusterExporters: boolean) =>
+  operatorValues({
+    clusterExporters,
+    resources: DEFAULT_OPERATOR_RESOURCES,
+    configReloaderResources: RELOADER,
+    kubeStateMetricsResources: KSM,
+    nodeExporterResources: NODE,
+    webhook,
+    nodeExporterNamespace: "node-exporter",
+  }) as any;
 const SECRET = "kubernetes:core/v1:Secret";
 
 describe("PrometheusOperator", () => {
@@ -81,8 +93,15 @@ describe("PrometheusOperator", () => {
     assert.equal(ofType(resources, "kubernetes:core/v1:Namespace").length, 0);
   });
 
-  it("reserves 200m CPU / 200Mi memory for the operator by default", () => {
-    assert.deepEqual(one(rs, "kubernetes:helm.sh/v4:Chart", "op").inputs.values.prometheusOperator.resources, { requests: { cpu: "200m", memory: "200Mi" } });
+  it("reserves 200m CPU / 200Mi memory for the operator by default, limited to 512Mi", () => {
+    assert.deepEqual(one(rs, "kubernetes:helm.sh/v4:Chart", "op").inputs.values.prometheusOperator.resources, { requests: { cpu: "200m", memory: "200Mi" }, limits: { memory: "512Mi" } });
+  });
+
+  it("sizes every config-reloader, kube-state-metrics and node-exporter (the chart's defaults are none)", () => {
+    const v = values(true);
+    assert.deepEqual(v.prometheusOperator.prometheusConfigReloader.resources, RELOADER);
+    assert.deepEqual(v["kube-state-metrics"].resources, KSM);
+    assert.deepEqual(v["prometheus-node-exporter"].resources, NODE);
   });
 
   it("runs operator-only when cluster exporters are off", () => {

@@ -22,6 +22,14 @@ export function leafPaths(v: unknown, prefix = ""): string[] {
   return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
 }
 
+/**
+ * Chart keys whose value is a Kubernetes object the chart passes through as is (`toYaml`): below a known key
+ * of these names, the fields are Kubernetes' (ResourceRequirements, PodSecurityContext, SecurityContext),
+ * not the chart's, so values.yaml need not list them (their content is checked against Pod Security and
+ * memory limits in test/deploy/podSecurity.test.ts, on the rendered pods).
+ */
+export const KUBERNETES_TYPED_KEYS = ["resources", "securityContext", "podSecurityContext", "containerSecurityContext"];
+
 /** Paths of `values` that are neither chart keys nor under an open map (the fixture's, or `extraOpen`). */
 export function unknownValuesKeys(fx: KeyFixture, values: unknown, extraOpen: string[] = []): string[] {
   const keys = new Set(fx.keys);
@@ -29,7 +37,11 @@ export function unknownValuesKeys(fx: KeyFixture, values: unknown, extraOpen: st
   return leafPaths(values).filter((p) => {
     if (keys.has(p)) return false;
     const parts = p.split(".");
-    for (let i = parts.length - 1; i > 0; i--) if (open.has(parts.slice(0, i).join("."))) return false;
+    for (let i = parts.length - 1; i > 0; i--) {
+      const prefix = parts.slice(0, i).join(".");
+      if (open.has(prefix)) return false;
+      if (KUBERNETES_TYPED_KEYS.includes(parts[i - 1]) && keys.has(prefix)) return false;
+    }
     return true;
   });
 }
