@@ -11,10 +11,14 @@
  *   machine running `pulumi up`;
  * - a Kubernetes provider without `clusterIdentifier`, which a renamed kubeconfig context would replace,
  *   and with it every resource;
- * - an `email` contact point in a Grafana that this stack deploys without SMTP.
+ * - an `email` contact point in a Grafana that this stack deploys without SMTP;
+ * - a pod template of the program (or one the operator makes from its CRs) that the Pod Security level its
+ *   namespace enforces would refuse: the workload would be created and its pods never admitted, so the
+ *   `up` would wait for readiness until it times out (components/podSecurity.ts).
  */
 import { hookProblems, type V4ChartUse } from "./charts/hooks";
 import { inClusterHost } from "./config/grafana";
+import { enforcedLevel, operatorPodSpec, podSecurityProblems, reloaderResourcesOf } from "./podSecurity";
 
 /** What the checks read of a declared resource (the plan's and the tests' records have it). */
 export interface Declared {
@@ -61,5 +65,32 @@ export function deployProblems(rs: Declared[]): string[] {
       problems.push(`${cp.name}: an email contact point, but the Grafana this stack deploys has no [smtp]: every send would fail with "SMTP not configured"`);
     }
   }
+  problems.push(...podSecurityDeployProblems(rs));
   return problems;
+}
+
+const POD_TEMPLATES: Record<string, (inputs: any) => any> = {
+  "kubernetes:apps/v1:Deployment": (i) => i.spec?.template?.spec,
+  "kubernetes:apps/v1:StatefulSet": (i) => i.spec?.template?.spec,
+  "kubernetes:apps/v1:DaemonSet": (i) => i.spec?.template?.spec,
+  "kubernetes:batch/v1:Job": (i) => i.spec?.template?.spec,
+};
+
+/** Pods the enforced level of their (declared) namespace would refuse. */
+function podSecurityDeployProblems(rs: Declared[]): string[] {
+  const levels = new Map(rs.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((n) => [n.inputs.metadata?.name, enforcedLevel(n.inputs.metadata?.labels)]));
+  const operator = rs.find((r) => r.type === HELM_V4 && String(r.inputs.chart).endsWith("kube-prometheus-stack"));
+  const reloader = reloaderResourcesOf(operator?.inputs.values);
+  const out: string[] = [];
+  for (const r of rs) {
+    const ns = r.inputs.metadata?.namespace;
+    const level = levels.get(ns);
+    if (!level || level === "privileged") continue;
+    const kind = r.type.split(":").pop() as string;
+    const spec = POD_TEMPLATES[r.type]?.(r.inputs) ?? (kind === "Prometheus" || kind === "Alertmanager" ? operatorPodSpec(kind, r.inputs.spec ?? {}, reloader) : undefined);
+    if (!spec) continue;
+    const why = podSecurityProblems(spec, level);
+    if (why.length) out.push(`${r.name}: namespace ${ns} enforces Pod Security "${level}", which would refuse its pods: ${why.join("; ")}`);
+  }
+  return out;
 }

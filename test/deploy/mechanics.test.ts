@@ -78,4 +78,20 @@ describe("deploy mechanics: each failure mode is found", () => {
     const cp: Declared = { type: "grafana:alerting/contactPoint:ContactPoint", name: "cp-mail", inputs: { emails: [{ addresses: ["a@example.com"] }] } };
     assert.deepEqual(deployProblems([provider, grafana, cp]), ['cp-mail: an email contact point, but the Grafana this stack deploys has no [smtp]: every send would fail with "SMTP not configured"']);
   });
+
+  it("a pod its namespace's Pod Security level would refuse: a root Deployment, a Prometheus CR without securityContext", () => {
+    const ns: Declared = { type: "kubernetes:core/v1:Namespace", name: "ns", inputs: { metadata: { name: "monitoring", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } } };
+    const root: Declared = {
+      type: "kubernetes:apps/v1:Deployment",
+      name: "dev-root",
+      inputs: { metadata: { name: "root", namespace: "monitoring" }, spec: { template: { spec: { containers: [{ name: "app", securityContext: { runAsUser: 0 } }] } } } },
+    };
+    const prom: Declared = { type: "kubernetes:monitoring.coreos.com/v1:Prometheus", name: "dev-platform", inputs: { metadata: { name: "platform", namespace: "monitoring" }, spec: {} } };
+    const p = deployProblems([provider, ns, root, prom]);
+    assert.equal(p.length, 2, p.join("\n"));
+    assert.match(p[0], /^dev-root: namespace monitoring enforces Pod Security "restricted", which would refuse its pods: container app: runAsNonRoot is not true; container app: runAsUser 0; /);
+    assert.match(p[1], /^dev-platform: namespace monitoring enforces Pod Security "restricted", which would refuse its pods: container init-config-reloader: runAsNonRoot is not true;.* container prometheus: runAsNonRoot is not true/);
+    // The same pods in a namespace that enforces nothing: admitted.
+    assert.deepEqual(deployProblems([provider, { ...ns, inputs: { metadata: { name: "monitoring" } } }, root, prom]), []);
+  });
 });
