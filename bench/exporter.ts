@@ -1,26 +1,48 @@
 // Benchmark of the Kueue pending-workloads exporter: the real bundle against a fake API holding 100k
 // pending workloads over 200 ClusterQueues, and the floor (plain http + JSON.parse of the same pages).
-// Run: npx tsx bench/exporter.ts   (about a minute on 2 cores; everything stays on 127.0.0.1)
+// Run: npx tsx bench/exporter.ts   (under a minute on 2 cores; everything stays on 127.0.0.1)
+//      npx tsx bench/exporter.ts --bundle other.js   measures a bundle built elsewhere (e.g. from another
+//      revision, to compare; it must take the same KUEUEX_* variables and log the same poll lines)
+//      --page-size N, --concurrency N   run the exporter (and the floor) with other than the defaults
 //
 // The fake API runs in its own process so that neither the exporter's nor the floor's CPU figures include
-// serving the pages.
+// serving the pages. Exporter polls and floor runs alternate (each measured poll is followed by one floor
+// run in the idle time before the next poll), so a change in background load hits both sides alike; the
+// fake API counts the requests and bytes each side asked for, so both are shown to fetch the same pages.
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildExporterBundle } from "../exporter/bundle";
+import { DEFAULTS } from "../exporter/src/config";
 import { parseExposition } from "../test/exporter/exposition";
 import { FakeKubeApi, FakeWorkload, prng } from "../test/exporter/fakeKubeApi";
 
 const WORKLOADS = 100_000;
 const CLUSTER_QUEUES = 200;
 const NAMESPACES = 60;
-const PAGE_SIZE = 500; // the exporter's default
-const CONCURRENCY = 4; // the exporter's default
-const MEASURED_POLLS = 5;
+function option(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} needs a positive integer`);
+  return v;
+}
+// The exporter runs with its defaults unless told otherwise; the floor asks for exactly the same pages.
+const PAGE_SIZE = option("--page-size") ?? DEFAULTS.pageSize;
+const CONCURRENCY = option("--concurrency") ?? DEFAULTS.concurrency;
+const TOP_N = DEFAULTS.topN;
+/** Measured exporter polls, each followed by one floor run. */
+const MEASURED_POLLS = 7;
+/** Seconds between poll starts of the measured exporter: room for a poll and a floor run, even under load. */
+const MEASURE_INTERVAL_SECONDS = 3;
+const WARMUP_FLOOR_RUNS = 2;
 const SCRAPES = 25;
-const FLOOR_RUNS = 3;
+/** Memory the exporter must stay under (issue 12). */
+const RSS_LIMIT_MIB = 200;
+/** Target for exporter/floor, wall and CPU (issue 12). */
+const RATIO_TARGET = 1.5;
 
 // ---------------------------------------------------------------------------------------------------
 // Fake API process (bench/exporter.ts --serve)
@@ -59,6 +81,13 @@ async function serve(): Promise<void> {
   populate(api);
   await api.start();
   process.stdout.write(JSON.stringify({ url: api.url }) + "\n");
+  // Each line on stdin asks for the counters: requests answered and body bytes sent so far.
+  let partial = "";
+  process.stdin.on("data", (c: Buffer) => {
+    const parts = (partial + c.toString("utf8")).split("\n");
+    partial = parts.pop() ?? "";
+    for (let i = 0; i < parts.length; i++) process.stdout.write(JSON.stringify({ served: api.served }) + "\n");
+  });
   process.on("SIGTERM", () => void api.stop().then(() => process.exit(0)));
 }
 
@@ -76,12 +105,29 @@ function lines(child: ChildProcess, onLine: (line: string) => void): void {
 
 const CLK_TCK = 100; // Linux USER_HZ; `getconf CLK_TCK` is 100 on every mainstream kernel build
 
-/** utime + stime of a process in seconds, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
+/** utime + stime of a process in seconds, from /proc/<pid>/stat (10 ms ticks; includes exited threads). */
+function cpuSecondsTicks(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // After "pid (comm) ", field 3 (state) is index 0, so utime (14) is index 11 and stime (15) index 12.
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/**
+ * CPU time of a process in seconds to the nanosecond: the sum of sum_exec_runtime over its threads
+ * (/proc/<pid>/task/<tid>/schedstat, first field), so V8's GC and compiler threads count too. Node's
+ * threads live as long as the process; cpuSecondsTicks cross-checks the total.
+ */
+function cpuSeconds(pid: number): number {
+  let ns = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return ns / 1e9;
 }
 
 function statusKb(pid: number, key: string): number {
@@ -107,13 +153,19 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -174,6 +226,42 @@ async function floor(base: string): Promise<{ seconds: number; cpu: number; work
   return { seconds, cpu: (c.user + c.system) / 1e6, workloads, requests, bytes };
 }
 
+interface PollLine {
+  ok: boolean;
+  durationSeconds: number;
+  pendingWorkloads: number;
+  /** performance.now() when the line arrived, and the exporter's CPU seconds then. */
+  at: number;
+  cpu: number;
+}
+
+/** Starts the bundle; `onPoll` sees every poll line with the process's CPU time read on arrival. */
+function startExporter(bundleFile: string, apiUrl: string, interval: number, children: ChildProcess[]) {
+  const child = spawn(process.execPath, [bundleFile], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      KUEUEX_API_URL: apiUrl,
+      KUEUEX_PORT: "0",
+      KUEUEX_LISTEN_HOST: "127.0.0.1",
+      KUEUEX_POLL_INTERVAL_SECONDS: String(interval),
+      ...(PAGE_SIZE !== DEFAULTS.pageSize ? { KUEUEX_PAGE_SIZE: String(PAGE_SIZE) } : {}),
+      ...(CONCURRENCY !== DEFAULTS.concurrency ? { KUEUEX_CONCURRENCY: String(CONCURRENCY) } : {}),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  const state = { child, pid: child.pid!, port: 0, polls: [] as PollLine[], spawnedAt: performance.now() };
+  lines(child, (l) => {
+    const rec = JSON.parse(l) as Record<string, unknown>;
+    if (rec.msg === "listening") state.port = Number(rec.port);
+    if (String(rec.msg).startsWith("poll ")) {
+      const cpu = cpuSeconds(state.pid);
+      state.polls.push({ ok: rec.ok === true, durationSeconds: Number(rec.durationSeconds), pendingWorkloads: Number(rec.pendingWorkloads), at: performance.now(), cpu });
+    }
+  });
+  return state;
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 async function bench(): Promise<void> {
@@ -182,11 +270,17 @@ async function bench(): Promise<void> {
   const row = (k: string, v: string) => rows.push([k, v]);
 
   const t0 = Date.now();
-  const bundle = buildExporterBundle();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kueuex-bench-"));
   const bundleFile = path.join(dir, "kueue-exporter.js");
-  fs.writeFileSync(bundleFile, bundle.code);
-  row("bundle", `${bundle.bytes} bytes (${((bundle.bytes / 1048576) * 100).toFixed(1)}% of 1 MiB), built in ${Date.now() - t0} ms`);
+  const given = process.argv.indexOf("--bundle");
+  if (given >= 0) {
+    fs.copyFileSync(process.argv[given + 1], bundleFile);
+    row("bundle", `${fs.statSync(bundleFile).size} bytes, given: ${process.argv[given + 1]}`);
+  } else {
+    const bundle = buildExporterBundle();
+    fs.writeFileSync(bundleFile, bundle.code);
+    row("bundle", `${bundle.bytes} bytes (${((bundle.bytes / 1048576) * 100).toFixed(1)}% of 1 MiB), built from exporter/src in ${Date.now() - t0} ms`);
+  }
 
   const children: ChildProcess[] = [];
   const cleanup = () => {
@@ -196,109 +290,136 @@ async function bench(): Promise<void> {
   process.on("exit", cleanup);
 
   // Fake API in its own process.
-  const server = spawn(process.execPath, [...process.execArgv, __filename, "--serve"], { stdio: ["ignore", "pipe", "inherit"] });
+  const server = spawn(process.execPath, [...process.execArgv, __filename, "--serve"], { stdio: ["pipe", "pipe", "inherit"] });
   children.push(server);
   let apiUrl = "";
+  const servedWaiters: Array<(s: { requests: number; bytes: number }) => void> = [];
   lines(server, (l) => {
-    if (l.startsWith("{")) apiUrl = (JSON.parse(l) as { url: string }).url;
+    if (!l.startsWith("{")) return;
+    const rec = JSON.parse(l) as { url?: string; served?: { requests: number; bytes: number } };
+    if (rec.url) apiUrl = rec.url;
+    if (rec.served) servedWaiters.shift()?.(rec.served);
   });
+  const served = () =>
+    new Promise<{ requests: number; bytes: number }>((resolve) => {
+      servedWaiters.push(resolve);
+      server.stdin!.write("served\n");
+    });
   await until("the fake API", () => apiUrl !== "", 60_000);
   row("fake API", `${WORKLOADS} workloads over ${CLUSTER_QUEUES} ClusterQueues at ${apiUrl} (generated in ${Date.now() - t0} ms)`);
 
-  // Floor first, while nothing else runs.
-  const floors = [];
-  for (let i = 0; i < FLOOR_RUNS; i++) floors.push(await floor(apiUrl));
-  const f = floors.sort((a, b) => a.seconds - b.seconds)[Math.floor(FLOOR_RUNS / 2)];
-  if (f.workloads !== WORKLOADS) throw new Error(`floor saw ${f.workloads} workloads, expected ${WORKLOADS}`);
+  // Warm the floor's code paths (JIT) before anything is measured.
+  for (let i = 0; i < WARMUP_FLOOR_RUNS; i++) {
+    const w = await floor(apiUrl);
+    if (w.workloads !== WORKLOADS) throw new Error(`floor saw ${w.workloads} workloads, expected ${WORKLOADS}`);
+  }
 
-  // The exporter.
-  const spawnedAt = Date.now();
-  const exporter = spawn(process.execPath, [bundleFile], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      KUEUEX_API_URL: apiUrl,
-      KUEUEX_PORT: "0",
-      KUEUEX_LISTEN_HOST: "127.0.0.1",
-      KUEUEX_POLL_INTERVAL_SECONDS: "1",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(exporter);
-  const pid = exporter.pid!;
-  let port = 0;
-  const polls: Array<{ ok: boolean; durationSeconds: number; pendingWorkloads: number; at: number }> = [];
-  lines(exporter, (l) => {
-    const rec = JSON.parse(l) as Record<string, unknown>;
-    if (rec.msg === "listening") port = Number(rec.port);
-    if (rec.msg === "poll complete" || String(rec.msg).startsWith("poll ")) {
-      polls.push({ ok: rec.ok === true, durationSeconds: Number(rec.durationSeconds), pendingWorkloads: Number(rec.pendingWorkloads), at: Date.now() });
-    }
-  });
-  await until("the first poll", () => polls.length >= 1, 60_000);
-  const firstPollMs = polls[0].at - spawnedAt;
-  if (!polls[0].ok || polls[0].pendingWorkloads !== WORKLOADS) throw new Error(`first poll: ${JSON.stringify(polls[0])}`);
-
-  const cpu0 = cpuSeconds(pid);
-  const from = polls.length;
-  const wall0 = Date.now();
-  await until(`${MEASURED_POLLS} polls`, () => polls.length >= from + MEASURED_POLLS, 120_000);
-  const cpu1 = cpuSeconds(pid);
-  const wall1 = Date.now();
-  const measured = polls.slice(from, from + MEASURED_POLLS);
-  if (!measured.every((p) => p.ok)) throw new Error("a measured poll failed");
-
-  // Scrapes, while polling goes on.
-  const busy = await scrapes(port);
-  const body = busy.body;
-  const e = parseExposition(body);
-  const own = e.samples.filter((s) => s.name.startsWith("kueuex_"));
-  const perWorkload = e.samples.filter((s) => s.name.startsWith("kueuex_pending_workload_") && !s.name.startsWith("kueuex_pending_workload_age_"));
-  const heapUsed = e.samples.find((s) => s.name === "nodejs_heap_size_used_bytes")?.value ?? NaN;
-  const heapTotal = e.samples.find((s) => s.name === "nodejs_heap_size_total_bytes")?.value ?? NaN;
-  const histSum = own.find((s) => s.name === "kueuex_poll_duration_seconds_sum")!.value;
-  const histCount = own.find((s) => s.name === "kueuex_poll_duration_seconds_count")!.value;
-
-  const hwmKb = statusKb(pid, "VmHWM");
-  const rssKb = statusKb(pid, "VmRSS");
+  // The measured exporter: one poll every MEASURE_INTERVAL_SECONDS; after each poll, one floor run.
+  const m = startExporter(bundleFile, apiUrl, MEASURE_INTERVAL_SECONDS, children);
+  await until("the first poll", () => m.polls.length >= 1, 60_000);
+  const firstPollMs = m.polls[0].at - m.spawnedAt;
+  if (!m.polls[0].ok || m.polls[0].pendingWorkloads !== WORKLOADS) throw new Error(`first poll: ${JSON.stringify(m.polls[0])}`);
+  // The second poll warms the exporter's code paths as the warm-up runs did the floor's.
+  await until("the warm-up poll", () => m.polls.length >= 2, 60_000);
+  const exp: Array<{ wall: number; cpu: number; requests: number; bytes: number }> = [];
+  const flo: Array<{ wall: number; cpu: number; requests: number; bytes: number }> = [];
+  let overlaps = 0;
+  let floorEnd = performance.now();
+  let s0 = await served();
+  for (let k = 2; k < 2 + MEASURED_POLLS; k++) {
+    await until(`poll ${k + 1}`, () => m.polls.length > k, 60_000);
+    const p = m.polls[k];
+    const s1 = await served();
+    if (!p.ok || p.pendingWorkloads !== WORKLOADS) throw new Error(`poll ${k + 1}: ${JSON.stringify(p)}`);
+    // The floor run must have ended before this poll started, or the two would share the CPUs.
+    if (p.at - p.durationSeconds * 1000 < floorEnd) overlaps++;
+    exp.push({ wall: p.durationSeconds, cpu: p.cpu - m.polls[k - 1].cpu, requests: s1.requests - s0.requests, bytes: s1.bytes - s0.bytes });
+    const f = await floor(apiUrl);
+    floorEnd = performance.now();
+    s0 = await served();
+    if (f.workloads !== WORKLOADS) throw new Error(`floor saw ${f.workloads} workloads, expected ${WORKLOADS}`);
+    flo.push({ wall: f.seconds, cpu: f.cpu, requests: s0.requests - s1.requests, bytes: s0.bytes - s1.bytes });
+  }
+  const ticksCpu = cpuSecondsTicks(m.pid);
+  const schedCpu = cpuSeconds(m.pid);
+  const hwmMeasuredKb = statusKb(m.pid, "VmHWM");
   const stopAt = Date.now();
-  exporter.kill("SIGTERM");
-  const code = await new Promise<number | null>((r) => exporter.on("exit", (c) => r(c)));
+  m.child.kill("SIGTERM");
+  const code = await new Promise<number | null>((r) => m.child.on("exit", (c) => r(c)));
   const stopMs = Date.now() - stopAt;
 
-  // A second exporter that polls once and then idles: scrape latency without a poll in progress.
-  const idle = spawn(process.execPath, [bundleFile], {
-    env: { PATH: process.env.PATH ?? "", KUEUEX_API_URL: apiUrl, KUEUEX_PORT: "0", KUEUEX_LISTEN_HOST: "127.0.0.1", KUEUEX_POLL_INTERVAL_SECONDS: "3600" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(idle);
-  let idlePort = 0;
-  let idlePolled = false;
-  lines(idle, (l) => {
-    const rec = JSON.parse(l) as Record<string, unknown>;
-    if (rec.msg === "listening") idlePort = Number(rec.port);
-    if (rec.msg === "poll complete") idlePolled = true;
-  });
-  await until("the idle exporter's poll", () => idlePolled, 60_000);
-  const quiet = await scrapes(idlePort);
-  idle.kill("SIGTERM");
+  // Polls back to back (0.05 s interval) while /metrics is scraped: scrape latency under load, peak memory.
+  const busyExporter = startExporter(bundleFile, apiUrl, 0.05, children);
+  await until("the busy exporter's first poll", () => busyExporter.polls.length >= 1 && busyExporter.port > 0, 60_000);
+  const busy = await scrapes(busyExporter.port);
+  await until("two more polls", () => busyExporter.polls.length >= 3, 60_000);
+  const hwmBusyKb = statusKb(busyExporter.pid, "VmHWM");
+  const rssBusyKb = statusKb(busyExporter.pid, "VmRSS");
+  busyExporter.child.kill("SIGTERM");
+  const body = busy.body;
+  const e = parseExposition(body);
+  const own = e.samples.filter((x) => x.name.startsWith("kueuex_"));
+  const perWorkload = own.filter((x) => x.name.startsWith("kueuex_pending_workload_") && !x.name.startsWith("kueuex_pending_workload_age_"));
+  const localQueues = own.filter((x) => x.name === "kueuex_local_queue_pending_workloads").length;
+  const errorCodes = own.filter((x) => x.name === "kueuex_api_errors_total").length;
+  const heapUsed = e.samples.find((x) => x.name === "nodejs_heap_size_used_bytes")?.value ?? NaN;
+  const heapTotal = e.samples.find((x) => x.name === "nodejs_heap_size_total_bytes")?.value ?? NaN;
+  // exporter/README.md "Series bound": 4·N·C + 17·C + 2·L + 19 + E.
+  const bound = 4 * TOP_N * CLUSTER_QUEUES + 17 * CLUSTER_QUEUES + 2 * localQueues + 19 + errorCodes;
+
+  // An exporter that polls once and then idles: scrape latency without a poll in progress.
+  const idle = startExporter(bundleFile, apiUrl, 3600, children);
+  await until("the idle exporter's poll", () => idle.polls.length >= 1 && idle.port > 0, 60_000);
+  const quiet = await scrapes(idle.port);
+  idle.child.kill("SIGTERM");
   server.kill("SIGTERM");
 
-  const durations = measured.map((p) => p.durationSeconds);
-  const cpuPerPoll = (cpu1 - cpu0) / MEASURED_POLLS;
-  row("floor: fetch + JSON.parse", `${f.seconds.toFixed(3)} s wall, ${f.cpu.toFixed(3)} s CPU, ${f.requests} requests, ${(f.bytes / 1e6).toFixed(1)} MB (median of ${FLOOR_RUNS})`);
-  row("exporter: first poll", `${firstPollMs} ms after spawn (incl. Node start)`);
-  row("exporter: poll cycle", `p50 ${quantile(durations, 0.5).toFixed(3)} s, max ${Math.max(...durations).toFixed(3)} s over ${MEASURED_POLLS} polls (histogram mean ${(histSum / histCount).toFixed(3)} s)`);
-  row("exporter: CPU per poll", `${cpuPerPoll.toFixed(3)} s (${((cpuPerPoll / f.cpu) || 0).toFixed(2)}× the floor's CPU); ${(cpu1 - cpu0).toFixed(2)} s CPU in ${((wall1 - wall0) / 1000).toFixed(1)} s wall`);
-  row("exporter: memory", `peak RSS (VmHWM) ${(hwmKb / 1024).toFixed(1)} MiB, RSS now ${(rssKb / 1024).toFixed(1)} MiB, V8 heap used ${(heapUsed / 1048576).toFixed(1)} of ${(heapTotal / 1048576).toFixed(1)} MiB`);
+  const s = (xs: number[], unit: string, digits = 3) =>
+    `min ${Math.min(...xs).toFixed(digits)}  median ${median(xs).toFixed(digits)}  max ${Math.max(...xs).toFixed(digits)} ${unit}  [${xs.map((x) => x.toFixed(digits)).join(" ")}]`;
+  const ew = exp.map((x) => x.wall);
+  const ec = exp.map((x) => x.cpu);
+  const fw = flo.map((x) => x.wall);
+  const fc = flo.map((x) => x.cpu);
+  const same = (xs: number[]) => xs.every((x) => x === xs[0]);
+  const pages = (side: typeof exp) =>
+    same(side.map((x) => x.requests)) && same(side.map((x) => x.bytes))
+      ? `${side[0].requests} requests, ${(side[0].bytes / 1e6).toFixed(2)} MB`
+      : `requests ${side.map((x) => x.requests).join("/")}, bytes ${side.map((x) => x.bytes).join("/")}`;
+  const samePages = exp.every((x, i) => x.requests === flo[i].requests && x.bytes === flo[i].bytes);
+  const ratio = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(2)}×`;
+  const pairwise = (a: number[], b: number[]) => a.map((x, i) => x / b[i]);
+  row("pages per poll", `exporter ${pages(exp)}; floor ${pages(flo)} (${samePages ? "the same" : "DIFFERENT"}, counted by the fake API)`);
+  row("exporter wall per poll", s(ew, "s"));
+  row("floor wall per run", s(fw, "s"));
+  row("exporter CPU per poll", s(ec, "s") + "  (poll end to poll end)");
+  row("floor CPU per run", s(fc, "s"));
+  row(
+    "ratio exporter/floor",
+    `wall ${ratio(ew, fw)}, CPU ${ratio(ec, fc)} (medians; target ≤ ${RATIO_TARGET}×); ` +
+      `pairwise median wall ${median(pairwise(ew, fw)).toFixed(2)}×, CPU ${median(pairwise(ec, fc)).toFixed(2)}×; min/min wall ${(Math.min(...ew) / Math.min(...fw)).toFixed(2)}×, CPU ${(Math.min(...ec) / Math.min(...fc)).toFixed(2)}×`,
+  );
+  if (overlaps > 0) row("WARNING", `${overlaps} exporter poll(s) started before the preceding floor run ended; figures are not clean`);
+  row("exporter CPU check", `${(ticksCpu).toFixed(2)} s from /proc/<pid>/stat, ${schedCpu.toFixed(2)} s summed over threads, for the whole life of the measured exporter`);
+  row("exporter: first poll", `${firstPollMs.toFixed(0)} ms after spawn (incl. Node start)`);
+  row(
+    "exporter: memory",
+    `peak RSS (VmHWM) ${(hwmMeasuredKb / 1024).toFixed(1)} MiB measured exporter, ${(hwmBusyKb / 1024).toFixed(1)} MiB back-to-back polls + scrapes (limit ${RSS_LIMIT_MIB} MiB); ` +
+      `RSS now ${(rssBusyKb / 1024).toFixed(1)} MiB, V8 heap used ${(heapUsed / 1048576).toFixed(1)} of ${(heapTotal / 1048576).toFixed(1)} MiB`,
+  );
   const fmt = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(1)} ms, p90 ${quantile(xs, 0.9).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
   row("/metrics latency, idle", `${fmt(quiet.latencies)} over ${SCRAPES} scrapes (no poll running)`);
   row("/metrics latency, busy", `${fmt(busy.latencies)} over ${SCRAPES} scrapes (polls back to back)`);
   row("/metrics size", `${Buffer.byteLength(body)} bytes, ${e.samples.length} samples (${own.length} kueuex_*, ${perWorkload.length} per-workload)`);
+  row("series bound", `${own.length} kueuex_* series ≤ ${bound} = 4·N·C + 17·C + 2·L + 19 + E (N ${TOP_N}, C ${CLUSTER_QUEUES}, L ${localQueues}, E ${errorCodes})${own.length <= bound ? "" : " EXCEEDED"}`);
   row("SIGTERM", `exit code ${code} after ${stopMs} ms`);
   row("total bench time", `${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const width = Math.max(...rows.map(([k]) => k.length));
-  console.log(`\nKueue exporter benchmark (${os.cpus().length} CPUs, Node ${process.version}; page size ${PAGE_SIZE}, concurrency ${CONCURRENCY}, top N 20)\n`);
+  console.log(
+    `\nKueue exporter benchmark (${os.cpus().length} CPUs, Node ${process.version}; page size ${PAGE_SIZE}, concurrency ${CONCURRENCY}` +
+      `${PAGE_SIZE === DEFAULTS.pageSize && CONCURRENCY === DEFAULTS.concurrency ? " (the defaults)" : " (NOT the defaults)"}, top N ${TOP_N}; ` +
+      `${MEASURED_POLLS} polls, each followed by one floor run)\n`,
+  );
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   console.log("");
   if (code !== 0) process.exitCode = 1;

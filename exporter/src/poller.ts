@@ -2,10 +2,10 @@
 // keep the last good data of anything that failed, and publish a new snapshot.
 import type { ExporterConfig } from "./config";
 import { AbortedError, ApiError, KubeClient } from "./kube";
-import { VisibilityVersion, WorkloadRecord, fetchPendingWorkloads, listClusterQueues } from "./kueue";
+import { PendingWorkloads, VisibilityVersion, fetchPendingWorkloads, listClusterQueues } from "./kueue";
 import { describeError, log } from "./log";
 import { ExporterMetrics } from "./metrics";
-import { ClusterQueueSummary, summarize } from "./snapshot";
+import { ClusterQueueSummary, summarizeQueue } from "./snapshot";
 
 export interface PollOutcome {
   ok: boolean;
@@ -31,7 +31,7 @@ export class Poller {
   /** Last ClusterQueue list that succeeded. */
   private clusterQueues: string[] | undefined;
   /** Last good workloads per ClusterQueue (kept when a later fetch of that ClusterQueue fails). */
-  private readonly workloads = new Map<string, WorkloadRecord[]>();
+  private readonly workloads = new Map<string, PendingWorkloads>();
   private readonly visibilityVersion = new VisibilityVersion();
   polls = 0;
 
@@ -90,6 +90,7 @@ export class Poller {
             this.visibilityVersion,
             cq,
             this.config.pageSize,
+            this.config.topN,
             (from, to) => log("info", "visibility API version switched", { from, to, clusterQueue: cq }),
           );
           this.workloads.set(cq, items);
@@ -112,7 +113,7 @@ export class Poller {
     const summaries: ClusterQueueSummary[] = [];
     for (let i = 0; i < entries.length; i++) {
       if (i % 16 === 15) await new Promise((resolve) => setImmediate(resolve)); // let scrapes through
-      summaries.push(summarize(entries[i][0], entries[i][1], now, this.config.topN));
+      summaries.push(summarizeQueue(entries[i][0], entries[i][1], now));
     }
     await this.metrics.publish(this.clusterQueues?.length, summaries);
     const publishSeconds = Number(process.hrtime.bigint() - publishStarted) / 1e9;

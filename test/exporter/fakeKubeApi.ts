@@ -61,6 +61,8 @@ export class FakeKubeApi {
   faults: Fault[] = [];
   recordRequests = true;
   readonly requests: RecordedRequest[] = [];
+  /** Requests answered and body bytes sent, counted even when `recordRequests` is off (the benchmark). */
+  readonly served = { requests: 0, bytes: 0 };
   private readonly queues = new Map<string, Queue>();
   private server: http.Server | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -155,7 +157,10 @@ export class FakeKubeApi {
         return;
       }
       const [code, body] = this.route(url, req.headers.authorization);
-      res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+      const length = Buffer.byteLength(body);
+      this.served.requests++;
+      this.served.bytes += length;
+      res.writeHead(code, { "Content-Type": "application/json", "Content-Length": length });
       res.end(body);
     };
     if (fault?.delayMs) {
