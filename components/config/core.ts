@@ -2,6 +2,9 @@
 import { arr, bool, byteSize, chartVersion, dflt, dnsLabel, duration, envResources, int, obj, oneOf, opt, storage, str, strMap } from "./schema";
 
 export const ENVIRONMENTS = ["dev", "test", "staging", "prod"] as const;
+/** A team member's role in the team's Grafana organization (Grafana basic roles; Admin is the platform's). */
+export const TEAM_ROLES = ["Viewer", "Editor"] as const;
+export const PLATFORM_ROLES = ["Admin", "Editor", "Viewer"] as const;
 
 export const clusterSection = obj("The cluster this stack deploys to (one stack = one cluster).", {
   name: dnsLabel("Cluster name; becomes the `cluster` external label of every Prometheus and part of Grafana data source names"),
@@ -92,6 +95,17 @@ export const teamSchema = obj("A team with its own Prometheus.", {
   enabled: dflt(bool("Per-team monitoring flag: false removes this team's Prometheus and nothing else"), true),
   namespaces: arr("The team's namespaces; the Prometheus runs in the first and sees only these", dnsLabel("namespace"), { min: 1, unique: (x) => x }),
   createNamespaces: dflt(bool("Create the team's namespaces (leave false when another process owns them)"), false),
+  members: dflt(
+    arr(
+      "The team's Grafana users, by e-mail: members of the team's organization (grafana.teamIsolation \"orgs\"), the only place its data source, folder, dashboards and rules live. Users that do not exist yet are created (log in through your SSO with that e-mail, or reset the password)",
+      obj("A member", {
+        email: str("E-mail address (Grafana matches users by it)").check((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), `is not an e-mail address, e.g. "jane@example.com"`),
+        role: dflt(oneOf("Viewer: see the team's dashboards and query its Prometheus; Editor: also edit its dashboards and alert rules (not Admin: an org Admin could add a data source for another team's Prometheus)", TEAM_ROLES), "Viewer"),
+      }),
+      { unique: (m) => m.email.toLowerCase() },
+    ),
+    [],
+  ),
   ...prometheusFields({ retention: "7d", replicas: 1 }),
 });
 

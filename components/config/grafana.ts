@@ -10,9 +10,11 @@
  * sections have parsed.
  */
 import type { StackConfig } from "./index";
-import { bool, chartVersion, dflt, dnsLabel, envResources, int, obj, oneOf, opt, quantity, secretStr, show, str, strMap, url } from "./schema";
+import { PLATFORM_ROLES } from "./core";
+import { arr, bool, chartVersion, dflt, dnsLabel, envResources, int, obj, oneOf, opt, quantity, secretStr, show, str, strMap, url } from "./schema";
 
 export const GRAFANA_MODES = ["deploy", "external"] as const;
+export const TEAM_ISOLATIONS = ["orgs", "none"] as const;
 export const DASHBOARD_DELIVERIES = ["provider", "sidecar"] as const;
 /**
  * A host the machine running `pulumi up` cannot resolve: a cluster Service name (`*.svc`, `*.svc.<domain>`,
@@ -82,9 +84,29 @@ export const grafanaSection = obj("Grafana (when `features.grafana`).", {
     int("How long `pulumi up` waits for Grafana to answer GET <url>/api/health before pushing content (DNS, ingress address, TLS certificate)", 10, 3600),
     600,
   ),
+  teamIsolation: dflt(
+    oneOf(
+      "`orgs`: each team's data source, folder, dashboards and rule groups live in a Grafana organization of its own, which only its members (`teams[].members`) and the platform (`platformMembers`) belong to (data source permissions are Grafana Enterprise only: in one organization every Viewer can query every data source); `none`: everything in one organization, every user can query every team's Prometheus",
+      TEAM_ISOLATIONS,
+    ),
+    "orgs",
+  ),
+  platformMembers: dflt(
+    arr(
+      "The platform team's Grafana users, by e-mail: in the main organization (shared content, the platform Prometheus) with their role, and Admin of every team's organization",
+      obj("A member", {
+        email: str("E-mail address").check((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), `is not an e-mail address, e.g. "jane@example.com"`),
+        role: dflt(oneOf("Role in the main organization (in the teams' organizations they are Admin)", PLATFORM_ROLES), "Admin"),
+      }),
+      { unique: (m) => m.email.toLowerCase() },
+    ),
+    [],
+  ),
   external: obj("external mode: the central Grafana", {
     url: opt(url("Root URL of the central Grafana, e.g. \"https://grafana.example.com\"")),
-    token: opt(secretStr("Service-account token (Admin role) the provider authenticates with. A credential: secret config")),
+    token: opt(secretStr("Service-account token (Admin role) the provider authenticates with (teamIsolation \"none\" only: a token is bound to one organization). A credential: secret config")),
+    user: opt(str("A Grafana server admin's login, for basic auth (needed with teamIsolation \"orgs\": organizations are server-wide)")),
+    password: opt(secretStr("That server admin's password. A credential: secret config")),
     smtpConfigured: dflt(bool("The central Grafana has [smtp] configured (its admin says so): needed for `email` contact points when Grafana evaluates the repository's rules (`alerting.evaluator: grafana`)"), false),
   }),
   ownsSharedContent: opt(
@@ -121,8 +143,19 @@ export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: 
 
   if (g.mode === "external") {
     if (g.external.url === undefined) fail(p("external.url"), `is required when grafana.mode is "external"; set the central Grafana's root URL, e.g. "https://grafana.example.com"`);
-    if (g.external.token === undefined) {
-      fail(p("external.token"), `is required when grafana.mode is "external"; create a service-account token (Admin role) and set it with: pulumi config set --secret --path 'grafana.external.token' <token>`);
+    const basic = g.external.user !== undefined || g.external.password !== undefined;
+    if (g.external.user !== undefined && g.external.password === undefined) fail(p("external.password"), `is required with grafana.external.user (basic auth); set it with: pulumi config set --secret --path 'grafana.external.password' <password>`);
+    if (g.external.password !== undefined && g.external.user === undefined) fail(p("external.user"), `is required with grafana.external.password (basic auth): the server admin's login`);
+    if (g.teamIsolation === "orgs") {
+      // Organizations are server-wide: only a server admin's basic auth creates them and writes into them; a
+      // service-account token is bound to its own organization (Grafana pkg/services/authn/clients/api_key.go).
+      if (g.external.token !== undefined) {
+        fail(p("external.token"), `cannot be used with grafana.teamIsolation "orgs": a service-account token is bound to one organization, and each team has its own; use a server admin's grafana.external.user and grafana.external.password instead, or set grafana.teamIsolation "none" (no isolation between teams)`);
+      } else if (!basic) {
+        fail(p("external.user"), `is required with grafana.teamIsolation "orgs" in external mode: a Grafana server admin's login and grafana.external.password (basic auth), which can create the teams' organizations and write into them`);
+      }
+    } else if (g.external.token === undefined && !basic) {
+      fail(p("external.token"), `is required when grafana.mode is "external" (or grafana.external.user and password); create a service-account token (Admin role) and set it with: pulumi config set --secret --path 'grafana.external.token' <token>`);
     }
     if (g.dashboardDelivery === "sidecar") {
       fail(p("dashboardDelivery"), `"sidecar" needs grafana.mode "deploy" (the sidecar runs in this stack's Grafana pod); use "provider" with an external Grafana`);

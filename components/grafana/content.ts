@@ -24,6 +24,7 @@ import { ContactPointSpec, contactPointArgs, ForwardingContactPoint, GrafanaPoli
 import type { DashboardFile, PromAlertGroup, SharedFolder } from "./types";
 import { dataSourceUids, folderUid, hashedUid, slug, UID_RE } from "./uid";
 import { GrafanaReady } from "./ready";
+import { GrafanaOrgMembers, type OrgMember } from "./orgMembers";
 
 /** Matches `grafana.readinessTimeoutSeconds`' default (config/grafana.ts). */
 export const DEFAULT_READINESS_TIMEOUT_SECONDS = 600;
@@ -105,7 +106,34 @@ export interface GrafanaContentArgs {
   notificationPolicy?: GrafanaPolicy;
   /** Rule state on query errors. @default "Error" */
   alertExecErrState?: ExecErrState;
+  /**
+   * `orgs`: each team's data source, folder, dashboards and rule groups in a Grafana organization of its own,
+   * of which only its members and the platform are members; `none`: one organization for everything.
+   * @default "orgs"
+   */
+  teamIsolation?: "orgs" | "none";
+  /** Each team's Grafana users (its organization's Viewers and Editors). @default none */
+  teamMembers?: Record<string, TeamMember[]>;
+  /** The platform's Grafana users: the main organization with their role, Admin of every team's organization. @default none */
+  platformMembers?: PlatformMember[];
 }
+
+export interface TeamMember {
+  email: string;
+  role: "Viewer" | "Editor";
+}
+export interface PlatformMember {
+  email: string;
+  role: "Admin" | "Editor" | "Viewer";
+}
+
+/** The organization of a team (teamIsolation "orgs"): named after the team, one per Grafana. */
+export function teamOrgName(team: string): string {
+  return `team-${team}`;
+}
+
+/** Grafana's main organization: the shared content and the platform's data sources. */
+export const MAIN_ORG_ID = "1";
 
 export class GrafanaContent extends pulumi.ComponentResource {
   /** The explicit provider every Grafana resource of this component uses. */
@@ -211,47 +239,83 @@ export class GrafanaContent extends pulumi.ComponentResource {
       { parent: this, dependsOn: [ready] },
     );
     const o = { parent: this, provider: this.provider };
+    const isolated = (args.teamIsolation ?? "orgs") === "orgs";
 
-    // ---- Per cluster: data sources ----
+    // ---- Organizations (teamIsolation "orgs"): one per team, of which only its members and the platform are
+    // members; the owner of the shared content makes them, the other stacks find them by name ----
+    const orgIds = new Map<string, pulumi.Output<string>>();
+    const orgRes = new Map<string, grafana.oss.Organization>();
+    const platformMembers = args.platformMembers ?? [];
+    if (isolated) {
+      for (const t of teams) {
+        if (owns) {
+          const members = args.teamMembers?.[t] ?? [];
+          const org = new grafana.oss.Organization(
+            `${name}-org-${t}`,
+            {
+              name: teamOrgName(t),
+              // The provider's own login is Admin of the organizations it creates; the resource leaves it alone.
+              adminUser: args.connection.basicAuthUser ?? "admin",
+              admins: platformMembers.map((m) => m.email),
+              editors: members.filter((m) => m.role === "Editor").map((m) => m.email),
+              viewers: members.filter((m) => m.role === "Viewer").map((m) => m.email),
+              createUsers: true,
+            },
+            o,
+          );
+          orgRes.set(t, org);
+          orgIds.set(t, org.id);
+        } else {
+          orgIds.set(t, grafana.oss.getOrganizationOutput({ name: teamOrgName(t) }, { parent: this, provider: this.provider }).id);
+        }
+      }
+    }
+    /** Where a team's objects go: its organization (isolated), else the main one. */
+    const inOrg = (team: string | undefined): { orgId?: pulumi.Input<string> } => (isolated && team !== undefined ? { orgId: orgIds.get(team)! } : {});
+    const orgDeps = (team: string | undefined): pulumi.Resource[] => (isolated && team !== undefined && orgRes.has(team) ? [orgRes.get(team)!] : []);
+
+    // ---- Per cluster: data sources (a team's in its organization) ----
     this.dataSourceUids = {};
     const dsByUid = new Map<string, grafana.oss.DataSource>();
     for (const s of specs) {
       const d = new grafana.oss.DataSource(
         `${name}-ds-${s.key}`,
-        { uid: s.uid, name: s.name, type: s.type, url: s.url, accessMode: "proxy", isDefault: s.isDefault, jsonDataEncoded: JSON.stringify(s.jsonData) },
-        o,
+        { uid: s.uid, name: s.name, type: s.type, url: s.url, accessMode: "proxy", isDefault: s.isDefault || (isolated && s.team !== undefined), jsonDataEncoded: JSON.stringify(s.jsonData), ...inOrg(s.team) },
+        { ...o, dependsOn: orgDeps(s.team) },
       );
       this.dataSourceUids[s.key] = s.uid;
       dsByUid.set(s.uid, d);
     }
     this.folderUids = Object.fromEntries(folders.map((f) => [f.key, f.uid]));
 
-    // ---- Shared: teams, folders, permissions ----
+    // ---- Shared: main-organization members, teams, folders, permissions ----
     const folderRes = new Map<string, grafana.oss.Folder>();
     if (owns) {
+      // The main organization holds the platform's data sources: only the platform (and, without isolation,
+      // the teams' members) get a role there; Grafana gives everyone else none (grafana.ini
+      // users.auto_assign_org_role None, grafana.ts).
+      const mainMembers: OrgMember[] = [
+        ...platformMembers.map((m) => ({ email: m.email, role: m.role })),
+        ...(isolated ? [] : teams.flatMap((t) => (args.teamMembers?.[t] ?? []).map((m) => ({ email: m.email, role: m.role })))),
+      ];
+      if (mainMembers.length) {
+        new GrafanaOrgMembers(`${name}-main-org-members`, { url: args.connection.url, auth: args.connection.auth, orgId: MAIN_ORG_ID, members: dedupe(mainMembers) }, { parent: this, dependsOn: [ready, ...orgRes.values()] });
+      }
       const teamRes = new Map<string, grafana.oss.Team>();
-      for (const t of teams) teamRes.set(t, new grafana.oss.Team(`${name}-team-${t}`, { name: t }, o));
+      if (!isolated) for (const t of teams) teamRes.set(t, new grafana.oss.Team(`${name}-team-${t}`, { name: t, members: (args.teamMembers?.[t] ?? []).map((m) => m.email) }, o));
       for (const f of folders) {
-        const folder = new grafana.oss.Folder(`${name}-folder-${f.key}`, { uid: f.uid, title: f.title, preventDestroyIfNotEmpty: false }, o);
+        const folder = new grafana.oss.Folder(`${name}-folder-${f.key}`, { uid: f.uid, title: f.title, preventDestroyIfNotEmpty: false, ...inOrg(f.team) }, { ...o, dependsOn: orgDeps(f.team) });
         folderRes.set(f.key, folder);
-        // FolderPermission owns the folder's whole permission list: the roles' default Edit is removed, so
-        // a team's folder is editable by that team (and admins) only; repository folders by admins only.
-        const view = [
-          { role: "Viewer", permission: "View" },
-          { role: "Editor", permission: "View" },
-        ];
-        new grafana.oss.FolderPermission(
-          `${name}-folder-${f.key}-permissions`,
-          { folderUid: folder.uid, permissions: f.team !== undefined ? [...view, { teamId: teamRes.get(f.team)!.id, permission: "Edit" }] : view },
-          o,
-        );
+        // FolderPermission owns the folder's whole permission list (terraform-provider-grafana
+        // common_resource_permission.go): exactly these entries, admins always keep theirs.
+        new grafana.oss.FolderPermission(`${name}-folder-${f.key}-permissions`, { folderUid: folder.uid, permissions: folderPermissions(f, isolated, teamRes), ...inOrg(f.team) }, o);
       }
 
-      // ---- Shared: dashboards ----
+      // ---- Shared: dashboards (a team's in its organization, through the API: the sidecar feeds one organization) ----
       for (const d of dashboards) {
         const f = folderByKey.get(d.folder)!;
-        if (delivery === "provider") {
-          new grafana.oss.Dashboard(`${name}-dash-${d.uid}`, { folder: folderRes.get(f.key)!.uid, configJson: dashboardConfigJson(d), overwrite: true }, o);
+        if (delivery === "provider" || (isolated && f.team !== undefined)) {
+          new grafana.oss.Dashboard(`${name}-dash-${d.uid}`, { folder: folderRes.get(f.key)!.uid, configJson: dashboardConfigJson(d), overwrite: true, ...inOrg(f.team) }, o);
         } else {
           // Picked up by the chart's sidecar (values sidecar.dashboards.* set by Grafana): label selects,
           // the annotation names the folder by title. The Kubernetes provider comes through opts/parent.
@@ -272,29 +336,64 @@ export class GrafanaContent extends pulumi.ComponentResource {
       }
     }
 
-    // ---- Per cluster: alert rule groups (in folders the owning stack creates) ----
+    // ---- Per cluster: alert rule groups (in folders the owning stack creates; a team's in its organization) ----
     this.ruleGroupNames = [];
+    const orgsWithRules = new Set<string | undefined>();
     for (const g of ruleGroups) {
-      const folder = folderRes.get(folderKeyByUid.get(g.folderUid)!);
+      const key = folderKeyByUid.get(g.folderUid)!;
+      const team = folderByKey.get(key)!.team;
+      const folder = folderRes.get(key);
       // A rule group queries data sources by UID: Grafana refuses a rule whose data source does not exist yet.
       const queried = [...new Set(g.rules.flatMap((r) => r.datas.map((d) => d.datasourceUid)))].map((uid) => dsByUid.get(uid)).filter((d): d is grafana.oss.DataSource => !!d);
       new grafana.alerting.RuleGroup(
         `${name}-rules-${g.key}`,
-        { folderUid: g.folderUid, name: g.name, intervalSeconds: g.intervalSeconds, rules: g.rules },
+        { folderUid: g.folderUid, name: g.name, intervalSeconds: g.intervalSeconds, rules: g.rules, ...inOrg(team) },
         { ...o, dependsOn: [...(folder ? [folder] : []), ...queried] },
       );
       this.ruleGroupNames.push(g.name);
+      orgsWithRules.add(isolated ? team : undefined);
     }
 
-    // ---- Shared: contact points and the notification policy ----
+    // ---- Shared: contact points and the notification policy, per organization that evaluates rules ----
     if (owns) {
-      const cps = (args.contactPoints ?? []).map((c) => new grafana.alerting.ContactPoint(`${name}-cp-${c.name}`, contactPointArgs(c), o));
-      if (args.notificationPolicy) {
-        // The policy owns the org's whole routing tree (one per org).
-        new grafana.alerting.NotificationPolicy(`${name}-policy`, notificationPolicyArgs(args.notificationPolicy), { ...o, dependsOn: cps });
+      // Each organization has its own Alertmanager (contact points, policy): the main one always, a team's
+      // when it has rule groups.
+      for (const team of [undefined, ...teams.filter((t) => isolated && orgsWithRules.has(t))]) {
+        const suffix = team === undefined ? "" : `-${team}`;
+        const cps = (args.contactPoints ?? []).map((c) => new grafana.alerting.ContactPoint(`${name}-cp-${c.name}${suffix}`, { ...contactPointArgs(c), ...inOrg(team) }, { ...o, dependsOn: orgDeps(team) }));
+        if (args.notificationPolicy) {
+          // The policy owns the organization's whole routing tree (one per organization).
+          new grafana.alerting.NotificationPolicy(`${name}-policy${suffix}`, { ...notificationPolicyArgs(args.notificationPolicy), ...inOrg(team) }, { ...o, dependsOn: cps });
+        }
       }
     }
 
     this.registerOutputs({ provider: this.provider, dataSourceUids: this.dataSourceUids, folderUids: this.folderUids, ruleGroupNames: this.ruleGroupNames });
   }
+}
+
+/** One entry per e-mail (the first role listed wins). */
+function dedupe(members: OrgMember[]): OrgMember[] {
+  const seen = new Set<string>();
+  return members.filter((m) => !seen.has(m.email.toLowerCase()) && seen.add(m.email.toLowerCase()));
+}
+
+/**
+ * A folder's permissions: a repository folder is read-only for everyone (edited through the repository);
+ * a team's folder, in its own organization (isolated), is Viewer View and Editor Edit there — its members'
+ * roles — and, without isolation, View for every user and Edit for the team's Grafana team.
+ */
+export function folderPermissions(f: FolderPlan, isolated: boolean, teamRes: Map<string, grafana.oss.Team>): grafana.types.input.oss.FolderPermissionPermission[] {
+  const view = [
+    { role: "Viewer", permission: "View" },
+    { role: "Editor", permission: "View" },
+  ];
+  if (f.team === undefined) return view;
+  if (isolated) {
+    return [
+      { role: "Viewer", permission: "View" },
+      { role: "Editor", permission: "Edit" },
+    ];
+  }
+  return [...view, { teamId: teamRes.get(f.team)!.id, permission: "Edit" }];
 }

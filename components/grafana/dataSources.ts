@@ -47,6 +47,8 @@ export interface DataSourceSpec {
   url: pulumi.Input<string>;
   isDefault: boolean;
   jsonData: Record<string, unknown>;
+  /** A team's data source (it lives in the team's organization when teams are isolated). */
+  team?: string;
 }
 
 /** Tempo metrics-generator span metrics (Tempo docs "Span metrics": `traces_spanmetrics_*`, dimension `service`). */
@@ -83,6 +85,7 @@ export function dataSourceSpecs(e: DataSourceEndpoints): DataSourceSpec[] {
       url: p.url,
       isDefault: false,
       jsonData: prometheusJsonData(p),
+      team,
     });
   }
   if (e.tempo) {

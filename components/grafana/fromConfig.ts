@@ -40,6 +40,7 @@ export function grafanaArgsFromConfig(cfg: StackConfig, extra: { namespace: pulu
     ingress: g.ingress,
     persistence: g.persistence,
     keepData: keepsData(cfg),
+    noDefaultRole: g.teamIsolation === "orgs",
     resources: g.resources,
     sidecarResources: g.sidecarResources,
     service: g.service,
@@ -82,8 +83,12 @@ export function grafanaContentArgsFromConfig(
   const urls = g.dataSourceUrls;
   let connection = extra.connection;
   if (g.mode === "external") {
-    // Validated by grafanaProblems: url and token are set in external mode.
-    connection = { url: g.external.url!, auth: pulumi.secret(g.external.token!), readinessTimeoutSeconds: g.readinessTimeoutSeconds };
+    // Validated by grafanaProblems: url, and a server admin's user and password (teamIsolation "orgs") or a
+    // token, are set in external mode.
+    connection =
+      g.external.user !== undefined
+        ? { url: g.external.url!, auth: pulumi.secret(pulumi.interpolate`${g.external.user}:${g.external.password!}`), basicAuthUser: g.external.user, readinessTimeoutSeconds: g.readinessTimeoutSeconds }
+        : { url: g.external.url!, auth: pulumi.secret(g.external.token!), readinessTimeoutSeconds: g.readinessTimeoutSeconds };
   }
   if (!connection) throw new Error("grafanaContentArgsFromConfig: deploy mode needs the deployed Grafana's connection");
   const teamPrometheus: Record<string, { url: pulumi.Input<string>; scrapeInterval: string }> = {};
@@ -106,6 +111,9 @@ export function grafanaContentArgsFromConfig(
       platformIsDefault: g.mode === "deploy",
     },
     teams: cfg.teams.map((t) => t.name),
+    teamIsolation: g.teamIsolation,
+    teamMembers: Object.fromEntries(cfg.teams.map((t) => [t.name, t.members])),
+    platformMembers: g.platformMembers,
     folders: extra.folders,
     dashboards: extra.dashboards,
     alertGroups: extra.alertGroups,

@@ -73,6 +73,11 @@ export interface GrafanaArgs {
   service?: { type: "ClusterIP" | "NodePort"; nodePort?: number };
   /** Outgoing mail for `email` contact points. @default none */
   smtp?: GrafanaSmtp;
+  /**
+   * Users get no role in the main organization unless given one (`[users] auto_assign_org_role = None`): with
+   * teams in organizations of their own, the main one holds the platform's data. @default false
+   */
+  noDefaultRole?: boolean;
   /** The admin password to use instead of the generated one (after a rotation). @default generated */
   adminPassword?: pulumi.Input<string>;
   /**
@@ -93,6 +98,8 @@ export interface GrafanaConnection {
   url: pulumi.Input<string>;
   /** Always treated as a secret. */
   auth: pulumi.Input<string>;
+  /** The login of `auth` when it is basic auth ("user:password"): organizations and their members need it. */
+  basicAuthUser?: string;
   /** What the provider waits for before talking to Grafana (the release). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** How long to wait for `url` to answer /api/health before the first Grafana resource. @default 600 */
@@ -136,6 +143,7 @@ export function grafanaValues(a: {
   dashboardDelivery: "provider" | "sidecar";
   service?: { type: "ClusterIP" | "NodePort"; nodePort?: number };
   smtp?: GrafanaSmtp;
+  noDefaultRole?: boolean;
   /** Name of the Secret holding the SMTP user/password, when the SMTP server needs them. */
   smtpSecretName?: pulumi.Input<string>;
 }): Record<string, unknown> {
@@ -144,6 +152,9 @@ export function grafanaValues(a: {
     // Links in notifications point at the public URL (the chart already derives server.domain from the host).
     ...(publicUrl ? { server: { root_url: `${publicUrl}/` } } : {}),
     ...(a.smtp ? { smtp: smtpIni(a.smtp) } : {}),
+    // Grafana adds a new user (SSO sign-in, one the provider creates) to auto_assign_org_id (1) with this
+    // role; "None" is a valid value (pkg/setting/setting.go: identity.RoleNone; Grafana >= 10.2).
+    ...(a.noDefaultRole ? { users: { auto_assign_org_role: "None" } } : {}),
   };
   const tls = a.ingress.tls;
   return {
@@ -292,6 +303,7 @@ export class Grafana extends pulumi.ComponentResource {
           dashboardDelivery: args.dashboardDelivery ?? "provider",
           service: args.service,
           smtp: args.smtp,
+          noDefaultRole: args.noDefaultRole,
           smtpSecretName,
         }),
       },
@@ -303,6 +315,7 @@ export class Grafana extends pulumi.ComponentResource {
     this.connection = {
       url: this.providerUrl,
       auth: pulumi.secret(pulumi.interpolate`${ADMIN_USER}:${this.adminPassword}`),
+      basicAuthUser: ADMIN_USER,
       dependsOn: [this.chart],
       readinessTimeoutSeconds: args.readinessTimeoutSeconds,
       trigger: `${ref.chart}@${version}`,

@@ -123,7 +123,7 @@ describe("alerting config", () => {
   });
 
   it("needs SMTP on a central Grafana that delivers its own rules' email", () => {
-    const external = { "monitoring:features": j({ grafana: true }), "monitoring:grafana": j({ mode: "external", external: { url: "https://grafana.example.com", token: "t" } }) };
+    const external = { "monitoring:features": j({ grafana: true }), "monitoring:grafana": j({ mode: "external", teamIsolation: "none", external: { url: "https://grafana.example.com", token: "t" } }) };
     const raw = { ...base, ...external, [A]: j({ runbookBaseUrl: RUNBOOKS, evaluator: "grafana", contactPoints: [email], defaultContactPoint: "mail", smtp }) };
     assert.throws(
       () => parseConfig(raw, [A, "monitoring:grafana"]),

@@ -39,21 +39,36 @@ describe("grafana config", () => {
   });
 
   it("accepts an external Grafana with a secret token; content is shared only with ownsSharedContent", () => {
-    const c = parseConfig({ ...base, [G]: j({ mode: "external", external: { url: "https://grafana.example.com", token: "glsa_x" } }) }, [G]);
+    const c = parseConfig({ ...base, [G]: j({ mode: "external", teamIsolation: "none", external: { url: "https://grafana.example.com", token: "glsa_x" } }) }, [G]);
     assert.equal(ownsSharedContent(c.grafana), false);
-    const owner = parseConfig({ ...base, [G]: j({ mode: "external", ownsSharedContent: true, external: { url: "https://grafana.example.com", token: "glsa_x" } }) }, [G]);
+    const owner = parseConfig({ ...base, [G]: j({ mode: "external", teamIsolation: "none", ownsSharedContent: true, external: { url: "https://grafana.example.com", token: "glsa_x" } }) }, [G]);
     assert.equal(ownsSharedContent(owner.grafana), true);
   });
 
-  it("rejects external mode without a URL or token", () => {
-    assert.deepEqual(problems({ mode: "external" }), [
+  it("rejects external mode without a URL or credentials", () => {
+    assert.deepEqual(problems({ mode: "external", teamIsolation: "none" }), [
       `grafana.external.url: is required when grafana.mode is "external"; set the central Grafana's root URL, e.g. "https://grafana.example.com"`,
-      `grafana.external.token: is required when grafana.mode is "external"; create a service-account token (Admin role) and set it with: pulumi config set --secret --path 'grafana.external.token' <token>`,
+      `grafana.external.token: is required when grafana.mode is "external" (or grafana.external.user and password); create a service-account token (Admin role) and set it with: pulumi config set --secret --path 'grafana.external.token' <token>`,
     ]);
   });
 
+  it("isolating teams in an external Grafana needs a server admin's basic auth, not a token", () => {
+    const url = "https://grafana.example.com";
+    assert.deepEqual(problems({ mode: "external", external: { url, token: "glsa_x" } }), [
+      `grafana.external.token: cannot be used with grafana.teamIsolation "orgs": a service-account token is bound to one organization, and each team has its own; use a server admin's grafana.external.user and grafana.external.password instead, or set grafana.teamIsolation "none" (no isolation between teams)`,
+    ]);
+    assert.deepEqual(problems({ mode: "external", external: { url } }), [
+      `grafana.external.user: is required with grafana.teamIsolation "orgs" in external mode: a Grafana server admin's login and grafana.external.password (basic auth), which can create the teams' organizations and write into them`,
+    ]);
+    assert.deepEqual(problems({ mode: "external", external: { url, user: "admin" } }), [
+      `grafana.external.password: is required with grafana.external.user (basic auth); set it with: pulumi config set --secret --path 'grafana.external.password' <password>`,
+    ]);
+    const ok = parseConfig({ ...base, [G]: j({ mode: "external", external: { url, user: "admin", password: "pw" } }) }, [G]);
+    assert.equal(ok.grafana.teamIsolation, "orgs");
+  });
+
   it("rejects a token that is not secret config", () => {
-    assert.deepEqual(problems({ mode: "external", external: { url: "https://grafana.example.com", token: "glsa_x" } }, false), [
+    assert.deepEqual(problems({ mode: "external", teamIsolation: "none", external: { url: "https://grafana.example.com", token: "glsa_x" } }, false), [
       `grafana.external.token: is a credential and must be secret config; set it with: pulumi config set --secret --path 'grafana.external.token' <value>`,
     ]);
   });
@@ -72,7 +87,7 @@ describe("grafana config", () => {
         `grafana.url: ${JSON.stringify(u)}: ${JSON.stringify(host)} resolves only inside the cluster, but the Grafana provider dials this URL from the machine running \`pulumi up\`; use the ingress or another external URL, or a local port (kind NodePort mapping, kubectl port-forward; docs/DEPLOY.md)`,
       ]);
     }
-    assert.match(problems({ mode: "external", external: { url: "http://grafana.central.svc:3000", token: "t" } })[0], /^grafana\.external\.url: .*resolves only inside the cluster/);
+    assert.match(problems({ mode: "external", teamIsolation: "none", external: { url: "http://grafana.central.svc:3000", token: "t" } })[0], /^grafana\.external\.url: .*resolves only inside the cluster/);
     for (const ok of ["http://127.0.0.1:30300", "http://localhost:3000", "https://grafana.example.com"]) assert.doesNotThrow(() => parseConfig({ ...base, [G]: j({ url: ok }) }), ok);
   });
 
@@ -84,7 +99,7 @@ describe("grafana config", () => {
   });
 
   it("refuses sidecar delivery to an external Grafana, ownsSharedContent=false in deploy mode, and an ingress without host", () => {
-    assert.deepEqual(problems({ mode: "external", external: { url: "https://g.example.com", token: "t" }, dashboardDelivery: "sidecar" }), [
+    assert.deepEqual(problems({ mode: "external", teamIsolation: "none", external: { url: "https://g.example.com", token: "t" }, dashboardDelivery: "sidecar" }), [
       `grafana.dashboardDelivery: "sidecar" needs grafana.mode "deploy" (the sidecar runs in this stack's Grafana pod); use "provider" with an external Grafana`,
     ]);
     assert.deepEqual(problems({ ownsSharedContent: false, ingress: { enabled: true, controllerNamespace: "ingress-nginx" }, external: { url: "https://g.example.com" } }), [
@@ -104,7 +119,7 @@ describe("grafana config", () => {
 
   it("rejects a typo in a grafana key with a hint", () => {
     assert.deepEqual(problems({ dashboardDelivry: "sidecar" }), [
-      `grafana.dashboardDelivry: unknown key (did you mean "dashboardDelivery"?); allowed: mode, chartVersion, url, service, ingress, persistence, resources, sidecarResources, adminPassword, readinessTimeoutSeconds, external, ownsSharedContent, dataSourceUrls, dashboardDelivery`,
+      `grafana.dashboardDelivry: unknown key (did you mean "dashboardDelivery"?); allowed: mode, chartVersion, url, service, ingress, persistence, resources, sidecarResources, adminPassword, readinessTimeoutSeconds, teamIsolation, platformMembers, external, ownsSharedContent, dataSourceUrls, dashboardDelivery`,
     ]);
   });
 

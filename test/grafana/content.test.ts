@@ -28,8 +28,10 @@ const CONTACT_POINTS: ContactPointSpec[] = [
   { name: "payments-mail", type: "email", settings: { addresses: ["payments@example.com"] } },
 ];
 
+/** The single-organization layout (teamIsolation "none"); the per-team organizations have their own suite (isolation.test.ts). */
 function args(over: Partial<GrafanaContentArgs> = {}): GrafanaContentArgs {
   return {
+    teamIsolation: "none",
     cluster: "prod",
     connection: { url: "https://grafana.example.com", auth: "glsa_TOKEN" },
     dataSources: {
@@ -83,7 +85,7 @@ describe("GrafanaContent", () => {
   });
 
   it("creates data sources with stable, cluster-carrying UIDs; Tempo links traces to the platform Prometheus", () => {
-    const uids = ofType(resources, T.ds).map((d) => d.inputs.uid);
+    const uids = ofType(resources, T.ds).map((d) => d.inputs.uid).sort();
     assert.deepEqual(uids, ["prom-prod-platform", "prom-prod-team-payments", "tempo-prod"]);
     const tempo = one(resources, T.ds, "content-ds-tempo");
     assert.equal(tempo.inputs.type, "tempo");

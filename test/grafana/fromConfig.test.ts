@@ -64,6 +64,7 @@ describe("grafana config → component args", () => {
     const cfg = parseConfig(
       raw({
         mode: "external",
+        teamIsolation: "none",
         external: { url: "https://grafana.example.com", token: "glsa_x" },
         dataSourceUrls: { platformPrometheus: "https://prom.prod-eu.example.com", teamPrometheus: { payments: "https://payments-prom.prod-eu.example.com" } },
       }),
@@ -83,7 +84,7 @@ describe("grafana config → component args", () => {
   it("external mode: the contact points and the policy rendered from the same routing tree as the Alertmanager's", () => {
     const cfg = parseConfig(
       raw(
-        { mode: "external", ownsSharedContent: true, external: { url: "https://grafana.example.com", token: "glsa_x" } },
+        { mode: "external", teamIsolation: "none", ownsSharedContent: true, external: { url: "https://grafana.example.com", token: "glsa_x" } },
         { contactPoints: [{ name: "p", type: "webhook", settings: { url: "https://hooks.example.com/x" } }], defaultContactPoint: "p", routes: [{ team: "payments", contactPoint: "p" }] },
       ),
       ["monitoring:grafana", "monitoring:alerting"],

@@ -6,7 +6,9 @@
  *   read them from the request (FACTS.md "Pulumi mocks").
  * - Awaiting one output does not mean every resource is registered: `settle()` drains the SDK's RPC queue
  *   (`waitForRPCs`, internal, hence wrapped here once).
- * - Any invoke fails the run: the program must not depend on cluster look-ups.
+ * - Any invoke fails the run: the program must not depend on cluster look-ups. One is answered: a stack that
+ *   does not own a central Grafana's shared content finds the teams' organizations by name
+ *   (grafana:oss/getOrganization), answered with the ID `<name>-org-id`; `invokes` lists the calls.
  * - The mock accepts duplicate URNs; we record them and `assertUniqueUrns()` fails on a repeat.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -40,7 +42,14 @@ export interface Recorded {
 export interface RunResult<T> {
   value: T;
   resources: Recorded[];
+  /** Answered invokes: token and arguments. */
+  invokes: { token: string; inputs: Record<string, any> }[];
 }
+
+/** The invokes the harness answers (everything else fails the run). */
+const ANSWERED_INVOKES: Record<string, (inputs: any) => Record<string, any>> = {
+  "grafana:oss/getOrganization:getOrganization": (i) => ({ id: `${i.name}-org-id`, name: i.name, admins: [], editors: [], viewers: [], usersWithoutAccesses: [], adminUser: "admin" }),
+};
 
 /** Unwraps serialised secrets, noting their paths; with `mask`, replaces them by "[secret]" instead. */
 function unwrapSecrets(v: any, path: string, secrets: string[], mask = false): any {
@@ -89,6 +98,7 @@ export async function runWithMocks<T>(
   pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
   const recorded: Recorded[] = [];
   const unmocked: string[] = [];
+  const invokes: RunResult<T>["invokes"] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args: pulumi.runtime.MockResourceArgs) => ({
@@ -96,6 +106,11 @@ export async function runWithMocks<T>(
         state: fakeState(args.type, args.name, args.inputs),
       }),
       call: (args: pulumi.runtime.MockCallArgs) => {
+        const answer = ANSWERED_INVOKES[args.token];
+        if (answer) {
+          invokes.push({ token: args.token, inputs: args.inputs });
+          return answer(args.inputs);
+        }
         // The SDK replaces this error by a bare "Error"; remember the token and fail the run below.
         unmocked.push(args.token);
         throw new Error(`unmocked invoke ${args.token}: the program must not call the cluster or a provider function`);
@@ -144,7 +159,7 @@ export async function runWithMocks<T>(
       throw new Error(`unmocked invoke ${unmocked.join(", ")}: the program must not call the cluster or a provider function`);
     }
   }
-  return { value, resources: recorded };
+  return { value, resources: recorded, invokes };
 }
 
 /** Waits until every outstanding registration and output resolution has been processed. */
