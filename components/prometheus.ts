@@ -105,6 +105,31 @@ export function prometheusSpec(s: PrometheusSettings, extra: { serviceAccountNam
   };
 }
 
+/** A hub every sample is also written to (config `remoteWrite`). */
+export interface RemoteWriteTarget {
+  url: string;
+  /** Header → value, e.g. the tenant: {"THANOS-TENANT": "payments"}. */
+  headers: Record<string, string>;
+  username: string;
+  password: pulumi.Input<string>;
+  queue: { capacity: number; maxShards: number; maxSamplesPerSend: number; batchSendDeadline: string };
+}
+
+/**
+ * A Prometheus CR `spec.remoteWrite[]` entry (prometheus-operator v0.93 RemoteWriteSpec: url, name, headers
+ * (operator >= 0.46), basicAuth from a Secret in the Prometheus' namespace, queueConfig). The samples carry
+ * the external labels (cluster, team): remote write attaches them (Prometheus storage/remote).
+ */
+export function remoteWriteSpec(rw: RemoteWriteTarget, secretName: string) {
+  return {
+    name: "hub",
+    url: rw.url,
+    headers: rw.headers,
+    basicAuth: { username: { name: secretName, key: "username" }, password: { name: secretName, key: "password" } },
+    queueConfig: { capacity: rw.queue.capacity, minShards: 1, maxShards: rw.queue.maxShards, maxSamplesPerSend: rw.queue.maxSamplesPerSend, batchSendDeadline: rw.queue.batchSendDeadline },
+  };
+}
+
 /** The selector fields of a Prometheus spec: which monitors and rules it reads, and from which namespaces. */
 export function monitorSelectors(selector: object, namespaceSelector: object) {
   return {
@@ -134,6 +159,8 @@ interface InstanceSpec {
   job?: string;
   /** What happens to its volumes on delete. @default they go with it */
   dataSafety?: DataSafety;
+  /** Where it also writes every sample (the hub), and as which tenant. @default nowhere */
+  remoteWrite?: RemoteWriteTarget;
   /** Resources that must exist first: the CRD release and the operator. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -146,6 +173,15 @@ interface InstanceSpec {
 function declareInstance(parent: pulumi.ComponentResource, name: string, i: InstanceSpec): k8s.core.v1.ServiceAccount {
   const saName = `prometheus-${i.crName}`;
   const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: saName, namespace: i.namespace, labels: i.labels } }, { parent });
+  // The hub's credentials, in the Prometheus' namespace (a basicAuth SecretKeySelector names a Secret there).
+  const rw = i.remoteWrite;
+  const rwSecret = rw
+    ? new k8s.core.v1.Secret(
+        `${name}-remote-write`,
+        { metadata: { name: `${saName}-remote-write`, namespace: i.namespace, labels: i.labels }, stringData: { username: rw.username, password: pulumi.secret(rw.password) } },
+        { parent },
+      )
+    : undefined;
   const cr = new k8s.apiextensions.CustomResource(
     `${name}`,
     {
@@ -155,10 +191,11 @@ function declareInstance(parent: pulumi.ComponentResource, name: string, i: Inst
       spec: {
         ...prometheusSpec(i.settings, { serviceAccountName: saName, externalLabels: i.externalLabels, dataSafety: i.dataSafety }),
         ...(i.alertmanager ? { alerting: { alertmanagers: [{ ...i.alertmanager }] } } : {}),
+        ...(rw ? { remoteWrite: [remoteWriteSpec(rw, `${saName}-remote-write`)] } : {}),
         ...i.spec,
       },
     },
-    { parent, dependsOn: [...i.dependsOn, sa] },
+    { parent, dependsOn: [...i.dependsOn, sa, ...(rwSecret ? [rwSecret] : [])] },
   );
   new k8s.apiextensions.CustomResource(
     `${name}-self`,
@@ -190,11 +227,15 @@ function declareInstance(parent: pulumi.ComponentResource, name: string, i: Inst
 export interface PlatformPrometheusArgs {
   namespace: string;
   clusterName: string;
+  /** `cluster.environment`: an external label too, so that a hub and routes tell environments apart. @default none */
+  environment?: string;
   settings: PrometheusSettings;
   /** Accept remote writes on /api/v1/write (Tempo's metrics-generator). @default false */
   enableRemoteWriteReceiver?: boolean;
   /** What happens to its volumes on delete. @default they go with it */
   dataSafety?: DataSafety;
+  /** The hub it writes to, as its tenant. @default none */
+  remoteWrite?: RemoteWriteTarget;
   /** Recording rules this Prometheus evaluates (alerts/*.rules.yaml `record:` groups, which dashboards read). @default [] */
   recordingGroups?: { name: string; interval?: string; rules: { record: string; expr: string; labels: Record<string, string> }[] }[];
   /** Alert rules it evaluates (the repository's shared folders, with `alerting.evaluator: prometheus`). @default [] */
@@ -224,11 +265,12 @@ export class PlatformPrometheus extends pulumi.ComponentResource {
     const selected = { matchLabels: { ...PLATFORM_SCRAPE_LABEL } };
     const sa = declareInstance(this, name, {
       dataSafety: args.dataSafety,
+      remoteWrite: args.remoteWrite,
       crName,
       namespace: ns,
       labels,
       settings: args.settings,
-      externalLabels: { cluster: args.clusterName },
+      externalLabels: { cluster: args.clusterName, ...(args.environment ? { environment: args.environment } : {}) },
       alertmanager: args.alertmanager,
       job: PLATFORM_PROMETHEUS_JOB,
       spec: {
@@ -296,7 +338,11 @@ export interface TeamPrometheusArgs {
   namespaces: string[];
   /** What happens to its volumes on delete. @default they go with it */
   dataSafety?: DataSafety;
+  /** The hub it writes to, as its tenant. @default none */
+  remoteWrite?: RemoteWriteTarget;
   clusterName: string;
+  /** `cluster.environment`: an external label too, so that a hub and routes tell environments apart. @default none */
+  environment?: string;
   settings: PrometheusSettings;
   /** Where it sends alerts (its `team` external label routes them). @default none */
   alertmanager?: AlertmanagerEndpoint;
@@ -321,11 +367,12 @@ export class TeamPrometheus extends pulumi.ComponentResource {
 
     const sa = declareInstance(this, name, {
       dataSafety: args.dataSafety,
+      remoteWrite: args.remoteWrite,
       crName,
       namespace: ns,
       labels,
       settings: args.settings,
-      externalLabels: { cluster: args.clusterName, team: args.team },
+      externalLabels: { cluster: args.clusterName, ...(args.environment ? { environment: args.environment } : {}), team: args.team },
       alertmanager: args.alertmanager,
       spec: {
         // Any monitor/rule object, but only in the team's namespaces (unset would mean "own namespace only",

@@ -10,7 +10,8 @@ import { standardLabels } from "./labels";
 import { podSecurityLabels, podSecurityWarnLabels } from "./podSecurity";
 import { dataOptions, type DataSafety } from "./dataSafety";
 import { PrometheusOperator } from "./operator";
-import { PLATFORM_PROMETHEUS_NAME, PlatformPrometheus, TeamPrometheus } from "./prometheus";
+import { PLATFORM_PROMETHEUS_NAME, PlatformPrometheus, type RemoteWriteTarget, TeamPrometheus } from "./prometheus";
+import { definedOnly, remoteWriteQueueDefaults } from "./remoteWrite";
 import { KueueExporter } from "./kueueExporter";
 import { KueueMetrics } from "./kueueMetrics";
 import { Tempo, tempoArgsFromConfig } from "./tempo";
@@ -106,14 +107,29 @@ export class MonitoringStack extends pulumi.ComponentResource {
     }
     const alertmanager = this.alertmanager?.alertingEndpoint;
 
+    // Every Prometheus also writes to the hub (config remoteWrite), each as its tenant; its local retention
+    // can then shrink (remoteWrite.localRetention).
+    const hub = cfg.remoteWrite;
+    const toHub = (tenant: string): RemoteWriteTarget | undefined =>
+      hub && {
+        url: hub.url,
+        headers: { [hub.tenantHeader]: tenant },
+        username: hub.username,
+        password: pulumi.secret(hub.password),
+        queue: { ...remoteWriteQueueDefaults(cfg.cluster.environment), ...definedOnly(hub.queue) },
+      };
+    const retained = <S extends { retention: string }>(s: S): S => (hub?.localRetention ? { ...s, retention: hub.localRetention } : s);
+
     if (cfg.features.platformMonitoring) {
       this.platformPrometheus = new PlatformPrometheus(
         `${name}-platform`,
         {
           namespace: cfg.namespaces.monitoring,
           clusterName: cfg.cluster.name,
+          environment: cfg.cluster.environment,
           dataSafety,
-          settings: cfg.platformPrometheus,
+          remoteWrite: toHub(hub?.platformTenant ?? "platform"),
+          settings: retained(cfg.platformPrometheus),
           enableRemoteWriteReceiver: cfg.features.tempo,
           // Recording rules from alerts/ (dashboards read their series), and the shared folders' alerts.
           recordingGroups: content.recordingGroups,
@@ -142,8 +158,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
           team: team.name,
           namespaces: team.namespaces,
           dataSafety,
+          remoteWrite: toHub(team.name),
           clusterName: cfg.cluster.name,
-          settings: team,
+          environment: cfg.cluster.environment,
+          settings: retained(team),
           alertmanager,
           alertGroups: content.teamAlertGroups[team.name] ?? [],
           dependsOn: [...crsNeed, ...teamNs],

@@ -49,7 +49,7 @@ export const DEAD_MANS_SWITCH_RECEIVER = "dead-mans-switch";
 export interface RoutingInput {
   contactPoints: ContactPointSpec[];
   defaultContactPoint?: string;
-  routes: { team?: string; severity?: string; contactPoint: string; bySeverity: Record<string, string>; continue: boolean }[];
+  routes: { team?: string; severity?: string; cluster?: string; environment?: string; contactPoint: string; bySeverity: Record<string, string>; continue: boolean }[];
   groupBy: string[];
   deadMansSwitch?: { url: string; interval: string };
   /** Every configured team with its namespaces (a disabled team keeps its routes: its namespaces still exist). */
@@ -76,7 +76,12 @@ export function routingTree(r: RoutingInput): RoutingTree {
   });
   routes.push({ matchers: [eq("alertname", "InfoInhibitor")], receiver: NULL_RECEIVER, continue: false, routes: [] });
   for (const route of r.routes) {
-    const sev = route.severity !== undefined ? [eq("severity", route.severity)] : [];
+    // Severity, cluster and environment narrow the route (a staging alert does not page the prod on-call).
+    const sev = [
+      ...(route.severity !== undefined ? [eq("severity", route.severity)] : []),
+      ...(route.cluster !== undefined ? [eq("cluster", route.cluster)] : []),
+      ...(route.environment !== undefined ? [eq("environment", route.environment)] : []),
+    ];
     const children = Object.entries(route.bySeverity).map(([s, cp]): RouteNode => ({ matchers: [eq("severity", s)], receiver: cp, continue: false, routes: [] }));
     const node = (matchers: Matcher[]): RouteNode => ({ matchers: [...matchers, ...sev], receiver: route.contactPoint, continue: route.continue, routes: children });
     if (route.team === undefined) {

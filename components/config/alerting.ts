@@ -8,6 +8,7 @@
  * Cross-key rules live in `alertingProblems` (pure), called by parseConfig (config/index.ts).
  */
 import type { StackConfig } from "./index";
+import { ENVIRONMENTS } from "./core";
 import { knownNames, loadContent } from "../charts/content";
 import { charts } from "../versions";
 import { arr, bool, Ctx, dflt, DocRow, duration, Field, int, obj, oneOf, opt, resources, secretStr, show, storage, str, strMap, url } from "./schema";
@@ -55,6 +56,8 @@ export const routeSchema = obj(
   {
     team: opt(str("Match alerts of this team (one of `teams[].name`): label `team`, or no `team` label and a `namespace` of the team")),
     severity: opt(str("Match alerts whose `severity` label has this value, e.g. \"critical\"")),
+    cluster: opt(str("Match alerts of this cluster (label `cluster`, every Prometheus' external label): where several clusters' alerts meet, a hub or a central Grafana")),
+    environment: opt(oneOf("Match alerts of clusters of this environment (label `environment`, every Prometheus' external label), e.g. page only for prod", ENVIRONMENTS)),
     contactPoint: str("Contact point receiving the matched alerts"),
     bySeverity: dflt(strMap("Inside this route: severity value → contact point (e.g. {\"critical\": \"team-pager\"})"), {}),
     continue: dflt(bool("Keep matching the following routes after this one matched"), false),
@@ -202,7 +205,9 @@ export function alertingProblems(cfg: StackConfig, fail: (path: string, message:
   const teams = cfg.teams.map((t) => t.name);
   a.routes.forEach((r, i) => {
     const rp = p(`routes[${i}]`);
-    if (r.team === undefined && r.severity === undefined) fail(rp, `matches nothing specific; set team and/or severity (the default is alerting.defaultContactPoint)`);
+    if (r.team === undefined && r.severity === undefined && r.cluster === undefined && r.environment === undefined) {
+      fail(rp, `matches nothing specific; set team, severity, cluster and/or environment (the default is alerting.defaultContactPoint)`);
+    }
     if (r.team !== undefined && !teams.includes(r.team)) fail(`${rp}.team`, `${show(r.team)} is not a configured team; teams: ${teams.length ? teams.join(", ") : "none"}`);
     checkCp(`${rp}.contactPoint`, r.contactPoint);
     for (const [sev, cp] of Object.entries(r.bySeverity)) checkCp(`${rp}.bySeverity.${sev}`, cp);

@@ -1,5 +1,5 @@
 /** Config sections owned by the foundation: the cluster, the provider, namespaces, flags, operator, Prometheus. */
-import { arr, bool, byteSize, chartVersion, dflt, dnsLabel, duration, envResources, int, obj, oneOf, opt, storage, str, strMap } from "./schema";
+import { arr, bool, byteSize, chartVersion, dflt, dnsLabel, duration, envResources, int, obj, oneOf, opt, optSection, secretStr, storage, str, strMap, url } from "./schema";
 
 export const ENVIRONMENTS = ["dev", "test", "staging", "prod"] as const;
 /** A team member's role in the team's Grafana organization (Grafana basic roles; Admin is the platform's). */
@@ -137,3 +137,26 @@ export const dataSafetySection = obj("What `pulumi destroy` and replacements lea
 export function keepsData(cfg: { dataSafety: { keepOnDestroy?: boolean }; cluster: { environment: string } }): boolean {
   return cfg.dataSafety.keepOnDestroy ?? cfg.cluster.environment === "prod";
 }
+
+/**
+ * Remote write to a hub (`monitoring:remoteWrite`): every Prometheus of the stack sends what it scrapes to
+ * the hub's store (a Thanos Receive, components/hub), the platform Prometheus into the platform tenant,
+ * each team's into the team's tenant (the tenant header; Thanos Receive --receive.tenant-header), with the
+ * external labels `cluster` (and `team`) on every series.
+ */
+export const remoteWriteSection = optSection(
+  obj("Remote write of every Prometheus of the stack to the hub (a hub stack's Thanos Receive); unset: none", {
+    url: url("The hub's remote-write endpoint as the cluster's Prometheus pods reach it, e.g. \"https://metrics.example.com/api/v1/receive\""),
+    tenantHeader: dflt(str("HTTP header naming the tenant (Thanos Receive's --receive.tenant-header)"), "THANOS-TENANT"),
+    platformTenant: dflt(dnsLabel("Tenant of the platform Prometheus (teams write into the tenant named after the team)"), "platform"),
+    username: str("Basic-auth user the hub admits"),
+    password: secretStr("Basic-auth password. A credential: secret config"),
+    queue: obj("Queue of each remote write (Prometheus queue_config); memory per Prometheus is about maxShards × capacity samples", {
+      capacity: opt(int("Samples buffered per shard (default by environment: 2500 dev/test, 10000 staging/prod, Prometheus' own)", 100, 1_000_000)),
+      maxShards: opt(int("Most parallel senders (default by environment: 10 dev/test, 50 staging/prod, Prometheus' own)", 1, 1000)),
+      maxSamplesPerSend: dflt(int("Samples per request (Prometheus' default)", 100, 100_000), 2000),
+      batchSendDeadline: dflt(duration("Longest a sample waits in a shard (Prometheus' default)"), "5s"),
+    }),
+    localRetention: opt(duration("Retention of every Prometheus of the stack once the hub holds the history (replaces platformPrometheus.retention and teams[].retention), e.g. \"2d\"")),
+  }),
+);

@@ -14,6 +14,7 @@ import {
   namespacesSection,
   networkPoliciesSection,
   operatorSection,
+  remoteWriteSection,
   platformPrometheusSection,
   teamsSection,
 } from "./core";
@@ -46,6 +47,7 @@ export const rootSchema = obj("", {
   grafana: grafanaSection,
   networkPolicies: networkPoliciesSection,
   dataSafety: dataSafetySection,
+  remoteWrite: remoteWriteSection,
 });
 
 export type StackConfig = Infer<typeof rootSchema>;

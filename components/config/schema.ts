@@ -248,6 +248,28 @@ export function opt<T>(field: Field<T>): Field<T | undefined> {
   return new Optional(field);
 }
 
+/**
+ * An optional top-level section: absent, or `{}` (what Pulumi.yaml's `default: {}` gives a key the stack does
+ * not set: the CLI needs a default for every declared key), is unset.
+ */
+export function optSection<T>(field: Field<T>): Field<T | undefined> {
+  const inner = new Optional(field);
+  return new (class implements Field<T | undefined> {
+    readonly typeName = inner.typeName;
+    readonly doc = inner.doc;
+    parse(v: unknown, path: string, ctx: Ctx): T | undefined {
+      if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0) return undefined;
+      return inner.parse(v, path, ctx);
+    }
+    docs(path: string): DocRow[] {
+      return inner.docs(path);
+    }
+    defaultText(): string {
+      return inner.defaultText();
+    }
+  })();
+}
+
 /** Whether `path` is, or lies inside, one of `paths` ("a.b" is inside "a", "a[0].b" inside "a[0]"). */
 export function isUnder(path: string, paths: Set<string>): boolean {
   if (paths.has(path)) return true;

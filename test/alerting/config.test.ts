@@ -68,7 +68,7 @@ describe("alerting config", () => {
   it("requires the platform default once contact points exist, and a matcher on every route", () => {
     assert.deepEqual(problems({ contactPoints: [webhook], routes: [{ contactPoint: "platform" }] }), [
       `alerting.defaultContactPoint: is required when contact points or routes are defined: the platform default receives every alert no route matches; defined: platform`,
-      `alerting.routes[0]: matches nothing specific; set team and/or severity (the default is alerting.defaultContactPoint)`,
+      `alerting.routes[0]: matches nothing specific; set team, severity, cluster and/or environment (the default is alerting.defaultContactPoint)`,
     ]);
   });
 
@@ -161,5 +161,23 @@ describe("alerting config", () => {
     const listed = parseConfig({ ...base, [A]: j({ runbookBaseUrl: RUNBOOKS, imagePolicy: { productionNamespaces: ["shop"] } }) });
     assert.deepEqual(productionNamespaces(listed), ["shop"]);
     assert.deepEqual(productionNamespaces(parseConfig({ ...base, [A]: j({ runbookBaseUrl: RUNBOOKS }) })), [], "none in a staging cluster");
+  });
+});
+
+describe("routes by cluster and environment", () => {
+  it("narrows a route to one environment or cluster, so a staging alert does not page the prod on-call", async () => {
+    const { routingTree } = await import("../../components/alerting/routing");
+    const tree = routingTree({
+      contactPoints: [],
+      defaultContactPoint: "platform",
+      groupBy: ["alertname"],
+      teams: [{ name: "payments", namespaces: ["payments"] }],
+      routes: [
+        { team: "payments", environment: "prod", contactPoint: "payments-pager", bySeverity: {}, continue: false },
+        { cluster: "staging-eu1", contactPoint: "staging-chat", bySeverity: {}, continue: false },
+      ],
+    });
+    const text = tree.routes.map((r) => r.matchers.map((m) => `${m.label}${m.op}${m.value}`).join(","));
+    assert.deepEqual(text.slice(2), ["team=payments,environment=prod", "team=,namespace=~payments,environment=prod", "cluster=staging-eu1"]);
   });
 });

@@ -67,7 +67,7 @@ describe("stack config validation", () => {
     [
       "a misspelled top-level key",
       { "monitoring:featurs": j({}) },
-      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, exporters, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, alerting, grafana, networkPolicies, dataSafety'],
+      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, exporters, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, alerting, grafana, networkPolicies, dataSafety, remoteWrite'],
     ],
     [
       "a misspelled nested key",
