@@ -71,6 +71,10 @@ export const SUPERSEDED_DEFAULT_ALERTS: Record<string, string> = {
   // Same names in both: the repository's (unit-tested, with runbooks) win; the chart's other operator alerts stay.
   PrometheusOperatorReconcileErrors: "PrometheusOperatorReconcileErrors",
   PrometheusOperatorSyncFailed: "PrometheusOperatorSyncFailed",
+  // The chart's select the platform Prometheus' job only; the repository's cover the team instances too.
+  PrometheusRemoteStorageFailures: "PrometheusRemoteWriteFailing",
+  PrometheusRemoteWriteBehind: "PrometheusRemoteWriteBehind",
+  PrometheusRemoteWriteDesiredShards: "PrometheusRemoteWriteShardsAtMax",
 };
 
 /** The folder (title) the chart's dashboards are filed into by Grafana's sidecar. */
@@ -85,6 +89,12 @@ export interface OperatorValuesArgs {
    * into the Kubernetes folder). @default false
    */
   dashboards?: boolean;
+  /**
+   * The dashboards read many clusters (a hub's Grafana): their `cluster` variable is shown
+   * (`grafana.sidecar.dashboards.multicluster.global.enabled`: templates/grafana/dashboards-1.14/*.yaml
+   * render the variable's `hide` 0 instead of 2). @default false
+   */
+  multicluster?: boolean;
   resources: Resources;
   /** config-reloader and init-config-reloader of every Prometheus and Alertmanager. */
   configReloaderResources: Resources;
@@ -133,7 +143,14 @@ export function operatorValues(args: OperatorValuesArgs): Record<string, unknown
       enabled: false,
       forceDeployDashboards: dashboards,
       defaultDashboardsEnabled: dashboards,
-      sidecar: { dashboards: { label: "grafana_dashboard", labelValue: "1", annotations: { grafana_folder: KUBERNETES_DASHBOARDS_FOLDER } } },
+      sidecar: {
+        dashboards: {
+          label: "grafana_dashboard",
+          labelValue: "1",
+          annotations: { grafana_folder: KUBERNETES_DASHBOARDS_FOLDER },
+          ...(args.multicluster ? { multicluster: { global: { enabled: true } } } : {}),
+        },
+      },
     },
     defaultRules: defaultRulesValues(rules),
     prometheusOperator: {

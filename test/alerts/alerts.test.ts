@@ -43,6 +43,7 @@ describe("alert loader", () => {
         ["platform", "kubernetes-image-policy", "alerts/platform/images.rules.yaml"],
         ["platform", "prometheus", "alerts/platform/monitoring.rules.yaml"],
         ["platform", "prometheus-operator", "alerts/platform/monitoring.rules.yaml"],
+        ["platform", "prometheus-remote-write", "alerts/platform/remote-write.rules.yaml"],
         ["platform", "spegel", "alerts/platform/spegel.rules.yaml"],
         ["platform", "tempo", "alerts/platform/tempo.rules.yaml"],
       ],
