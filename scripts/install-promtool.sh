@@ -17,14 +17,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 BIN="$TOOLS/usr/bin"
 NEEDED=(promtool prometheus prometheus-alertmanager amtool)
-PACKAGES=(prometheus prometheus-alertmanager)
+# nginx (Debian's nginx package, /usr/sbin): the hub's write gateway runs for real in test/hub/gateway.test.ts.
+NEEDED_SBIN=(nginx)
+PACKAGES=(prometheus prometheus-alertmanager nginx)
 
-have() { command -v "$1" >/dev/null 2>&1; }
-all_on_path() { for t in "${NEEDED[@]}"; do have "$t" || return 1; done; }
-all_in_tools() { for t in "${NEEDED[@]}"; do [ -x "$BIN/$t" ] || return 1; done; }
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+all_on_path() { for t in "${NEEDED[@]}" "${NEEDED_SBIN[@]}"; do have "$t" || return 1; done; }
+all_in_tools() {
+  for t in "${NEEDED[@]}"; do [ -x "$BIN/$t" ] || return 1; done
+  for t in "${NEEDED_SBIN[@]}"; do [ -x "$TOOLS/usr/sbin/$t" ] || return 1; done
+}
 
 if all_on_path; then
-  echo "promtool, prometheus and alertmanager already on PATH: $(command -v promtool), $(command -v prometheus), $(command -v prometheus-alertmanager)"
+  echo "promtool, prometheus, alertmanager and nginx already on PATH: $(command -v promtool), $(command -v prometheus), $(command -v prometheus-alertmanager)"
   exit 0
 fi
 
@@ -42,7 +47,8 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  apt-get install -y "${PACKAGES[@]}"
+  # --no-install-recommends; nginx's service is not started in containers without an init (invoke-rc.d).
+  apt-get install -y --no-install-recommends "${PACKAGES[@]}"
   echo "installed: $(command -v promtool), $(command -v prometheus), $(command -v prometheus-alertmanager), $(command -v amtool)"
   exit 0
 fi
@@ -54,7 +60,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$TOOLS"
 for deb in "$work"/*.deb; do dpkg -x "$deb" "$TOOLS"; done
 if ! all_in_tools; then
-  echo "install-promtool: the packages did not contain usr/bin/{${NEEDED[*]}}" >&2
+  echo "install-promtool: the packages did not contain usr/bin/{${NEEDED[*]}} and usr/sbin/{${NEEDED_SBIN[*]}}" >&2
   exit 1
 fi
 echo "unpacked into $BIN"

@@ -21,6 +21,8 @@ function runIsolated(opts: { tools: boolean; commands: string[] }): { status: nu
     const tools = path.join(root, ".tools", "usr", "bin");
     fs.mkdirSync(tools, { recursive: true });
     for (const t of ["promtool", "prometheus", "prometheus-alertmanager", "amtool"]) fs.writeFileSync(path.join(tools, t), "#!/bin/sh\n", { mode: 0o755 });
+    fs.mkdirSync(path.join(root, ".tools", "usr", "sbin"), { recursive: true });
+    fs.writeFileSync(path.join(root, ".tools", "usr", "sbin", "nginx"), "#!/bin/sh\n", { mode: 0o755 });
   }
   const r = spawnSync("/bin/bash", [path.join(root, "scripts", "install-promtool.sh")], { env: { PATH: bin }, encoding: "utf8" });
   return { status: r.status, out: r.stdout + r.stderr, root };
@@ -32,12 +34,12 @@ describe("scripts/install-promtool.sh", () => {
     assert.strictEqual(r.status, 0, r.stderr);
   });
 
-  it("does nothing when promtool, prometheus and alertmanager are on PATH", () => {
+  it("does nothing when promtool, prometheus, alertmanager and nginx are on PATH", () => {
     // This machine must have them (the other tests need them); the script must then change nothing.
     const before = fs.existsSync(path.join(REPO_ROOT, ".tools"));
     const r = spawnSync("bash", [SCRIPT], { encoding: "utf8" });
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^promtool, prometheus and alertmanager already on PATH: /);
+    assert.match(r.stdout, /^promtool, prometheus, alertmanager and nginx already on PATH: /);
     assert.strictEqual(fs.existsSync(path.join(REPO_ROOT, ".tools")), before);
   });
 

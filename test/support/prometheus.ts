@@ -18,7 +18,7 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const TOOLS_BIN = path.join(REPO_ROOT, ".tools", "usr", "bin");
 export const INSTALL_HINT = "run `bash scripts/install-promtool.sh` (installs the Debian package, or unpacks it into .tools/ without root)";
 
-export type Tool = "promtool" | "prometheus" | "prometheus-alertmanager" | "amtool";
+export type Tool = "promtool" | "prometheus" | "prometheus-alertmanager" | "amtool" | "nginx";
 
 /** Absolute path of a tool: PATH first, then `.tools/usr/bin`. Throws with the install hint. */
 export function findTool(name: Tool): string {
@@ -29,6 +29,8 @@ export function findTool(name: Tool): string {
   }
   const local = path.join(TOOLS_BIN, name);
   if (isExecutable(local)) return local;
+  // nginx is in sbin (Debian's nginx package), which a user's PATH may not hold.
+  for (const sbin of ["/usr/sbin", path.join(REPO_ROOT, ".tools", "usr", "sbin")]) if (isExecutable(path.join(sbin, name))) return path.join(sbin, name);
   throw new Error(`${name} not found on PATH or in ${path.relative(REPO_ROOT, TOOLS_BIN)}/: ${INSTALL_HINT}`);
 }
 
@@ -120,6 +122,8 @@ export interface PrometheusServer {
   queryRange(expr: string, start: number, end: number, step: number): Promise<PromResult>;
   /** Values of `label` over [start, end], optionally restricted to series matching `match`. */
   labelValues(label: string, start: number, end: number, match?: string): Promise<string[]>;
+  /** Label sets of the series matching `match` over [start, end] (`/api/v1/series`). */
+  series(match: string, start: number, end: number): Promise<Record<string, string>[]>;
   /** Stops the server and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -142,6 +146,15 @@ export interface StartOptions {
    * send was dropped because the Alertmanager was not discovered yet.
    */
   resendDelay?: string;
+  /**
+   * The whole configuration file, written as given; replaces the one built from the options above
+   * (evaluationInterval, externalLabels, alertmanagers, ruleFiles are then ignored).
+   */
+  configText?: string;
+  /** More command-line flags, e.g. `--web.enable-remote-write-receiver`. */
+  extraFlags?: string[];
+  /** Name of the log file in the config directory (shown in errors). Default prometheus.log. */
+  logName?: string;
 }
 
 /** Starts `prometheus` on 127.0.0.1:<free port> over `dataDir` with a minimal config (no scrape jobs). */
@@ -154,9 +167,10 @@ export async function startPrometheus(opts: StartOptions): Promise<PrometheusSer
   const alerting = opts.alertmanagers?.length ? `alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [${opts.alertmanagers.map((t) => JSON.stringify(t)).join(", ")}]\n` : "";
   fs.writeFileSync(
     config,
+    opts.configText ??
     `global:\n  evaluation_interval: ${opts.evaluationInterval ?? "1m"}\n${labels ? `  external_labels:\n${labels}\n` : ""}${alerting}${rules ? `rule_files:\n${rules}\n` : ""}scrape_configs: []\n`,
   );
-  const logFile = path.join(work, "prometheus.log");
+  const logFile = path.join(work, opts.logName ?? "prometheus.log");
 
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -172,6 +186,7 @@ export async function startPrometheus(opts: StartOptions): Promise<PrometheusSer
         `--web.listen-address=127.0.0.1:${port}`,
         "--log.level=warn",
         ...(opts.resendDelay ? [`--rules.alert.resend-delay=${opts.resendDelay}`] : []),
+        ...(opts.extraFlags ?? []),
       ],
       { stdio: ["ignore", log, log] },
     );
@@ -239,6 +254,7 @@ function makeServer(url: string, port: number, dataDir: string, child: ChildProc
     queryRange: async (expr, start, end, step) => (await api("/api/v1/query_range", { query: expr, start: String(start), end: String(end), step: String(step) })) as PromResult,
     labelValues: async (label, start, end, match) =>
       (await api(`/api/v1/label/${encodeURIComponent(label)}/values`, { start: String(start), end: String(end), ...(match ? { "match[]": match } : {}) }, "GET")) as string[],
+    series: async (match, start, end) => (await api("/api/v1/series", { "match[]": match, start: String(start), end: String(end) })) as Record<string, string>[],
     stop: async () => {
       await stopChild(child);
       cleanup();
