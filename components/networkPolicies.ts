@@ -19,12 +19,18 @@
  * | Tempo distributor            | 4317, 4318           | any pod in any namespace (OTLP receivers) |
  * | Spegel                       | 5000, 5001 TCP+UDP   | other Spegel pods (peer blob fetches, libp2p router); containerd reaches its node's Spegel through the host port, traffic from the pod's own node, which NetworkPolicy always admits |
  * | Spegel                       | 9090                 | the platform Prometheus |
+ * | the hub's write gateway      | 8080                 | the ingress controller's namespace (the clusters' remote writes arrive through the Ingress) |
+ * | Thanos (every pod)           | any                  | the hub's own pods (gateway → Receive 10908, Query → stores gRPC 10901, Receive replication 10901) |
+ * | Thanos (every pod)           | 10902, 9090          | the platform Prometheus (scrapes: 10902 Receive/Store/Compactor, 9090 Query) |
+ * | Thanos (every pod)           | 10908                | every Prometheus of the hub's cluster (its remote write, in-cluster) |
+ * | Thanos (every pod)           | 9090                 | Grafana (the hub data sources read Query) |
  *
  * node-exporter runs with hostNetwork: NetworkPolicy does not apply to it (Kubernetes docs, "NetworkPolicy
  * and hostNetwork pods"). Ports and peers: prometheus-operator v0.93 (Prometheus 9090 web, Alertmanager
  * 9093 web / 9094 mesh, pod labels), kube-prometheus-stack 88.5.3 (operator 10250, webhook Service 443 →
  * 10250), tempo-distributed 2.26.2 (3200, 9095, 7946, 4317/4318, memcached 11211, exporter 9150), spegel
- * 0.7.4 (5000 registry, 5001 router, 9090 metrics); /work notes hardening.md §D.
+ * 0.7.4 (5000 registry, 5001 router, 9090 metrics), thanos chart 0.38.0 (Receive 10902/10908/10901, Query 9090/10901,
+ * Store Gateway and Compactor 10902/10901; components/hub/thanos.ts); /work notes hardening.md §D, thanos.md.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -43,6 +49,7 @@ export interface NetworkPolicyArgs {
   grafana?: { podLabels: Record<string, string>; ingressControllerNamespace?: string; nodePort: boolean };
   tempo?: { namespace: string; podLabels: Record<string, string> };
   spegel?: { namespace: string; podLabels: Record<string, string> };
+  hub?: { namespace: string; thanosPodLabels: Record<string, string>; gatewayPodLabels: Record<string, string>; gatewayPort: number; ingressControllerNamespace?: string };
 }
 
 export interface NetworkPolicySpec {
@@ -137,6 +144,16 @@ export function networkPolicySpecs(a: NetworkPolicyArgs): NetworkPolicySpec[] {
       },
       ...rule(platform, tcp(9090)),
     ]);
+  }
+  if (a.hub) {
+    const H = a.hub.namespace;
+    const ingressController: Peer[] = a.hub.ingressControllerNamespace ? [{ namespaceSelector: inNamespace(a.hub.ingressControllerNamespace) }] : [];
+    policy("hub-gateway", H, a.hub.gatewayPodLabels, rule(ingressController, tcp(a.hub.gatewayPort)));
+    const prometheusNamespaces = [...new Set([...(a.platformPrometheus ? [M] : []), ...a.teamPrometheus.map((t) => t.namespace)])];
+    const writers: Peer[] = prometheusNamespaces.length
+      ? [{ namespaceSelector: { matchExpressions: [{ key: NS_LABEL, operator: "In", values: prometheusNamespaces }] }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }]
+      : [];
+    policy("thanos", H, a.hub.thanosPodLabels, [{ from: [{ podSelector: {} }] }, ...rule(platform, tcp(10902, 9090)), ...rule(writers, tcp(10908)), ...rule(grafana, tcp(9090))]);
   }
   return out;
 }

@@ -47,7 +47,20 @@ export interface PrometheusSettings {
   storage?: Storage;
   /** Extra external labels. */
   externalLabels: Record<string, string>;
+  /** Shards (the platform Prometheus only). @default 1 */
+  shards?: number;
 }
+
+/**
+ * With shards, each shard's samples carry `shard` (an external label, so only what leaves the Prometheus:
+ * remote write, alerts). The config-reloader expands `$(SHARD)` from its SHARD env, which the operator sets
+ * per shard, as it does for its own `$(POD_NAME)` replica label (prometheus-operator v0.93
+ * pkg/prometheus/promcfg.go buildExternalLabels copies spec.externalLabels verbatim;
+ * pkg/operator/config_reloader.go ShardEnvVar). Without it, two shards' recorded aggregates would have the
+ * same labels apart from prometheus_replica, on which the hub's Query deduplicates (thanos chart
+ * query.replicaLabels): one shard's part would stand for the whole.
+ */
+export const SHARD_EXTERNAL_LABEL = { shard: "$(SHARD)" };
 
 /** The platform Prometheus object's name. */
 export const PLATFORM_PROMETHEUS_NAME = "platform";
@@ -76,14 +89,16 @@ export const DISCOVERY_RULES = [
 
 /** The spec fields common to both kinds. */
 export function prometheusSpec(s: PrometheusSettings, extra: { serviceAccountName: string; externalLabels: Record<string, string>; dataSafety?: DataSafety }) {
+  const sharded = (s.shards ?? 1) > 1;
   return {
     replicas: s.replicas,
+    ...(sharded ? { shards: s.shards } : {}),
     retention: s.retention,
     ...(s.retentionSize ? { retentionSize: s.retentionSize } : {}),
     scrapeInterval: s.scrapeInterval,
     resources: resourceBlock(s.resources),
     serviceAccountName: extra.serviceAccountName,
-    externalLabels: { ...s.externalLabels, ...extra.externalLabels },
+    externalLabels: { ...s.externalLabels, ...extra.externalLabels, ...(sharded ? SHARD_EXTERNAL_LABEL : {}) },
     // The operator copies spec.securityContext to the pod as is and sets none itself (pkg/prometheus/server/
     // statefulset.go, v0.93): without it the pod fails Pod Security "restricted".
     securityContext: PROMETHEUS_POD_SECURITY_CONTEXT,
@@ -110,8 +125,8 @@ export interface RemoteWriteTarget {
   url: string;
   /** Header → value, e.g. the tenant: {"THANOS-TENANT": "payments"}. */
   headers: Record<string, string>;
-  username: string;
-  password: pulumi.Input<string>;
+  /** Basic auth (a cluster writing through the hub's gateway); none for the hub's own instances, which write to its Receive in-cluster. */
+  basicAuth?: { username: string; password: pulumi.Input<string> };
   queue: { capacity: number; maxShards: number; maxSamplesPerSend: number; batchSendDeadline: string };
 }
 
@@ -125,7 +140,7 @@ export function remoteWriteSpec(rw: RemoteWriteTarget, secretName: string) {
     name: "hub",
     url: rw.url,
     headers: rw.headers,
-    basicAuth: { username: { name: secretName, key: "username" }, password: { name: secretName, key: "password" } },
+    ...(rw.basicAuth ? { basicAuth: { username: { name: secretName, key: "username" }, password: { name: secretName, key: "password" } } } : {}),
     queueConfig: { capacity: rw.queue.capacity, minShards: 1, maxShards: rw.queue.maxShards, maxSamplesPerSend: rw.queue.maxSamplesPerSend, batchSendDeadline: rw.queue.batchSendDeadline },
   };
 }
@@ -175,10 +190,11 @@ function declareInstance(parent: pulumi.ComponentResource, name: string, i: Inst
   const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: saName, namespace: i.namespace, labels: i.labels } }, { parent });
   // The hub's credentials, in the Prometheus' namespace (a basicAuth SecretKeySelector names a Secret there).
   const rw = i.remoteWrite;
-  const rwSecret = rw
+  const auth = rw?.basicAuth;
+  const rwSecret = auth
     ? new k8s.core.v1.Secret(
         `${name}-remote-write`,
-        { metadata: { name: `${saName}-remote-write`, namespace: i.namespace, labels: i.labels }, stringData: { username: rw.username, password: pulumi.secret(rw.password) } },
+        { metadata: { name: `${saName}-remote-write`, namespace: i.namespace, labels: i.labels }, stringData: { username: auth.username, password: pulumi.secret(auth.password) } },
         { parent },
       )
     : undefined;

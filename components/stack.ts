@@ -24,6 +24,7 @@ import { alertmanagerConfig } from "./alerting/alertmanagerConfig";
 import { routingTreeOf } from "./alerting/fromConfig";
 import { NetworkPolicies } from "./networkPolicies";
 import { ALERTMANAGER_NAME } from "./alerting/alertmanager";
+import { GATEWAY_POD_LABELS, GATEWAY_PORT, Hub, hubArgsFromConfig, receiveWriteUrl, TENANT_HEADER, THANOS_POD_LABELS } from "./hub";
 import { EXPORTER_PORT, KUEUE_EXPORTER_POD_LABELS } from "./kueueExporter";
 import { KUBE_STATE_METRICS_POD_LABELS, OPERATOR_POD_LABELS } from "./operator";
 
@@ -44,6 +45,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
   public readonly grafana?: Grafana;
   public readonly grafanaContent?: GrafanaContent;
   public readonly networkPolicies?: NetworkPolicies;
+  public readonly hub?: Hub;
 
   constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("monitoring:index:MonitoringStack", name, {}, opts);
@@ -78,6 +80,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         defaultRules: cfg.alerting.defaultRules,
         // The chart's dashboards reach a Grafana of this stack through its sidecar (not an external one).
         dashboards: grafanaDeployed,
+        multicluster: cfg.hub !== undefined,
         chartVersion: cfg.operator.chartVersion,
         crdsChartVersion: crdsChartVersionOf(cfg),
         adoptExistingCrds: cfg.operator.adoptExistingCrds,
@@ -107,18 +110,24 @@ export class MonitoringStack extends pulumi.ComponentResource {
     }
     const alertmanager = this.alertmanager?.alertingEndpoint;
 
-    // Every Prometheus also writes to the hub (config remoteWrite), each as its tenant; its local retention
-    // can then shrink (remoteWrite.localRetention).
-    const hub = cfg.remoteWrite;
+    // The hub role (config hub): Thanos and its write gateway, in a namespace of their own.
+    let hubNs: k8s.core.v1.Namespace | undefined;
+    if (cfg.hub) {
+      hubNs = namespace("hub", cfg.hub.namespace, podSecurityLabels("restricted"), true);
+      this.hub = new Hub(`${name}-hub`, hubArgsFromConfig(cfg, { dependsOn: [...crsNeed, hubNs] }), { parent: this });
+    }
+
+    // Every Prometheus also writes to the hub, each as its tenant: a cluster's through the hub's gateway with
+    // its credential (config remoteWrite), whose local retention can then shrink (remoteWrite.localRetention);
+    // the hub's own straight to its Receive inside the cluster.
+    const rw = cfg.remoteWrite;
+    const queue = { ...remoteWriteQueueDefaults(cfg.cluster.environment), ...definedOnly(rw?.queue ?? {}) };
     const toHub = (tenant: string): RemoteWriteTarget | undefined =>
-      hub && {
-        url: hub.url,
-        headers: { [hub.tenantHeader]: tenant },
-        username: hub.username,
-        password: pulumi.secret(hub.password),
-        queue: { ...remoteWriteQueueDefaults(cfg.cluster.environment), ...definedOnly(hub.queue) },
-      };
-    const retained = <S extends { retention: string }>(s: S): S => (hub?.localRetention ? { ...s, retention: hub.localRetention } : s);
+      rw
+        ? { url: rw.url, headers: { [rw.tenantHeader]: tenant }, basicAuth: { username: rw.username, password: pulumi.secret(rw.password) }, queue }
+        : cfg.hub && { url: receiveWriteUrl(cfg.hub.namespace), headers: { [TENANT_HEADER]: tenant }, queue };
+    const platformTenant = rw?.platformTenant ?? cfg.hub?.platformTenant ?? "platform";
+    const retained = <S extends { retention: string }>(s: S): S => (rw?.localRetention ? { ...s, retention: rw.localRetention } : s);
 
     if (cfg.features.platformMonitoring) {
       this.platformPrometheus = new PlatformPrometheus(
@@ -128,7 +137,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           clusterName: cfg.cluster.name,
           environment: cfg.cluster.environment,
           dataSafety,
-          remoteWrite: toHub(hub?.platformTenant ?? "platform"),
+          remoteWrite: toHub(platformTenant),
           settings: retained(cfg.platformPrometheus),
           enableRemoteWriteReceiver: cfg.features.tempo,
           // Recording rules from alerts/ (dashboards read their series), and the shared folders' alerts.
@@ -247,8 +256,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
             : undefined,
           tempo: this.tempo ? { namespace: cfg.namespaces.tempo, podLabels: this.tempo.podLabels } : undefined,
           spegel: this.spegel ? { namespace: cfg.namespaces.spegel, podLabels: this.spegel.podLabels } : undefined,
+          hub: cfg.hub
+            ? { namespace: cfg.hub.namespace, thanosPodLabels: THANOS_POD_LABELS, gatewayPodLabels: GATEWAY_POD_LABELS, gatewayPort: GATEWAY_PORT, ingressControllerNamespace: cfg.hub.ingress.controllerNamespace }
+            : undefined,
           // Namespaces first (a team's may be created here).
-          dependsOn: [monitoringNs, ...Object.values(teamNamespaces).flat()],
+          dependsOn: [monitoringNs, ...Object.values(teamNamespaces).flat(), ...(hubNs ? [hubNs] : [])],
         },
         { parent: this },
       );
@@ -282,6 +294,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
       grafanaUrl: this.grafana?.providerUrl,
       grafanaInClusterUrl: this.grafana?.url,
       grafanaAdminSecretName: this.grafana?.adminSecretName,
+      // A hub: what the cluster stacks' remoteWrite.url is, and where its Grafana reads.
+      hubRemoteWriteUrl: this.hub?.remoteWriteUrl,
+      hubQueryUrl: this.hub?.queryUrl,
     };
   }
 }

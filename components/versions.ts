@@ -74,6 +74,19 @@ export const charts = {
     repo: "",
     source: "grafana-community/helm-charts charts/grafana/Chart.yaml@864f7794683680e5100a38670e103c4fa6e37e29 (12.11.1)",
   },
+  /**
+   * Thanos, the hub's store (components/hub). thanos-community/helm-charts charts/thanos/Chart.yaml at tag
+   * thanos-0.38.0 (commit aa4bd28e2bea484826ffa64ad5672e4ad7c65cce, 2026-08-21): version 0.38.0, appVersion
+   * v0.42.4 (quay.io/thanos/thanos:v0.42.4, USER 1001). No Helm hooks, CRDs or lookup() in its templates;
+   * its optional kube-prometheus-stack and rustfs subcharts stay off. Published to
+   * oci://ghcr.io/thanos-community/helm-charts (its README). Values keys: test/fixtures/charts/thanos-0.38.0/.
+   */
+  thanos: {
+    chart: "oci://ghcr.io/thanos-community/helm-charts/thanos",
+    version: "0.38.0",
+    repo: "",
+    source: "thanos-community/helm-charts charts/thanos/Chart.yaml@thanos-0.38.0 (aa4bd28e)",
+  },
 } satisfies Record<string, ChartRef>;
 
 /**
@@ -112,6 +125,13 @@ export const images = {
    * same image its CI runs as a plain Deployment, ci/integration/it-prerequisites.yaml).
    */
   minio: "docker.io/pgsty/minio:RELEASE.2026-04-17T00-00-00Z",
+  /**
+   * The hub's write gateway (components/hub/gateway.ts): the unprivileged nginx image (uid 101, port 8080) that
+   * Grafana's mimir-distributed chart runs as its gateway (grafana/mimir
+   * operations/helm/charts/mimir-distributed/values.yaml `gateway.image`, nginxinc/nginx-unprivileged
+   * 1.29-alpine, at 63460db0, the chart 6.2.0 line).
+   */
+  hubGateway: "docker.io/nginxinc/nginx-unprivileged:1.29-alpine",
 } as const;
 
 /** The Prometheus server image is the prometheus-operator v0.93.1 default for every Prometheus CR (not overridden). */

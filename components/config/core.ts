@@ -87,13 +87,23 @@ function prometheusFields(defaults: { retention: string; replicas: number }) {
 
 export const platformPrometheusSection = obj(
   "The platform Prometheus (when `features.platformMonitoring`): cluster-wide, selects every ServiceMonitor/PodMonitor labelled `monitoring-stack/scrape: platform`.",
-  prometheusFields({ retention: "15d", replicas: 1 }),
+  {
+    ...prometheusFields({ retention: "15d", replicas: 1 }),
+    shards: dflt(
+      int(
+        "Split the scrape targets over this many Prometheus instances (prometheus-operator `shards`: each scrapes the targets whose address hashes to it, with `replicas` copies each). Each shard holds and queries only its share: more than 1 needs the hub (remoteWrite, or a hub stack), where every shard's series meet; docs/components/hub.md, \"Scale inside a cluster\"",
+        1,
+        32,
+      ),
+      1,
+    ),
+  },
 );
 
 export const teamSchema = obj("A team with its own Prometheus.", {
   name: dnsLabel("Team name; the `team` external label, part of object names, Grafana team and folder", 40),
   enabled: dflt(bool("Per-team monitoring flag: false removes this team's Prometheus and nothing else"), true),
-  namespaces: arr("The team's namespaces; the Prometheus runs in the first and sees only these", dnsLabel("namespace"), { min: 1, unique: (x) => x }),
+  namespaces: dflt(arr("The team's namespaces; the Prometheus runs in the first and sees only these (required when `enabled`; a hub declares its teams for their Grafana organizations and tenants only)", dnsLabel("namespace"), { unique: (x) => x }), []),
   createNamespaces: dflt(bool("Create the team's namespaces (leave false when another process owns them)"), false),
   members: dflt(
     arr(

@@ -24,6 +24,7 @@ import { kueueExporterSection } from "./kueueExporter";
 import { kueueSection } from "./kueue";
 import { alertingProblems, alertingSection } from "./alerting";
 import { grafanaProblems, grafanaSection } from "./grafana";
+import { hubProblems, hubSection } from "./hub";
 import { MAX_CLUSTER_NAME_WITH_TEMPO } from "../charts/tempoServices";
 import { charts, crdsVersionFor, operatorReleases, operatorVersionOf } from "../versions";
 
@@ -48,6 +49,7 @@ export const rootSchema = obj("", {
   networkPolicies: networkPoliciesSection,
   dataSafety: dataSafetySection,
   remoteWrite: remoteWriteSection,
+  hub: hubSection,
 });
 
 export type StackConfig = Infer<typeof rootSchema>;
@@ -156,11 +158,20 @@ function crossChecks(cfg: StackConfig, ctx: Ctx): void {
     tempoEnvironmentProblems,
     alertingProblems,
     grafanaProblems,
+    hubProblems,
   ];
   for (const rule of rules) ifParsed(() => rule(cfg, fail));
 }
 
 function teamNamespaceProblems(cfg: StackConfig, fail: (path: string, message: string) => void): void {
+  // The platform's name is taken twice over: its alert rules carry team "platform" (alerts/platform, a routing
+  // label that ALERTS keeps), and its Prometheus writes into the hub's platform tenant. A team of that name
+  // would see the platform's alerts through its own restriction and share its tenant.
+  const reserved = [...new Set(["platform", cfg.remoteWrite?.platformTenant, cfg.hub?.platformTenant].filter((x): x is string => x !== undefined))];
+  cfg.teams.forEach((t, i) => {
+    if (t.enabled && t.namespaces.length === 0) fail(`teams[${i}].namespaces`, `is empty; a team with a Prometheus (enabled) needs at least one namespace, where its Prometheus runs`);
+    if (reserved.includes(t.name)) fail(`teams[${i}].name`, `${show(t.name)} is reserved for the platform (its alerts' team label and its tenant at the hub: ${reserved.join(", ")}); name the team otherwise`);
+  });
   // A namespace belongs to one team: two Prometheus instances reading the same namespace would leak
   // one team's metrics to the other and double the scraping.
   const owner = new Map<string, { team: number; name: string }>();
@@ -200,6 +211,13 @@ function featureProblems(cfg: StackConfig, fail: (path: string, message: string)
   // fail half-way through declaring resources.
   if (cfg.features.tempo && cfg.cluster.name.length > MAX_CLUSTER_NAME_WITH_TEMPO) {
     fail("cluster.name", `${show(cfg.cluster.name)} is ${cfg.cluster.name.length} characters; with features.tempo on it can have at most ${MAX_CLUSTER_NAME_WITH_TEMPO} (it prefixes Tempo's Service names)`);
+  }
+  // A shard holds only its targets' series: a dashboard or rule over it sees a part. They meet at the hub.
+  if (cfg.platformPrometheus.shards > 1 && !cfg.remoteWrite && !cfg.hub) {
+    fail(
+      "platformPrometheus.shards",
+      `${cfg.platformPrometheus.shards} splits the targets over ${cfg.platformPrometheus.shards} Prometheus instances, each holding only its share of the series, so only a store that receives every shard's can answer for the cluster: set remoteWrite (a hub), or make this stack the hub (hub); otherwise keep 1 and size platformPrometheus.resources instead`,
+    );
   }
   if (cfg.cluster.environment === "prod") {
     const haMsg = (n: number) => `${n} is not highly available; cluster.environment "prod" requires at least 2 replicas`;

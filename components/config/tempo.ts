@@ -47,6 +47,39 @@ class CheckedSection<S extends Record<string, Field<any>>> extends ObjField<S> {
   }
 }
 
+/** The settings of each object storage backend (Tempo's, the hub's): the credential rules are objectStorageProblems. */
+export const OBJECT_STORAGE_BACKENDS = {
+  s3: opt(
+    obj("S3 or S3-compatible bucket (when `backend` is \"s3\")", {
+      bucket: str("Bucket name"),
+      endpoint: str("Endpoint host[:port], e.g. \"s3.eu-west-1.amazonaws.com\" or \"minio.minio.svc:9000\""),
+      region: opt(str("Region, e.g. \"eu-west-1\"")),
+      prefix: opt(str("Key prefix inside the bucket")),
+      insecure: dflt(bool("Plain HTTP to the endpoint"), false),
+      forcePathStyle: dflt(bool("Path-style requests (MinIO and most S3-compatible stores)"), false),
+      accessKeyId: opt(str("Access key id; unset = the pods' AWS credential chain (IRSA via `serviceAccountAnnotations`, instance role)")),
+      secretAccessKey: opt(secretStr("Secret access key (with `accessKeyId`); delivered as env AWS_SECRET_ACCESS_KEY from a Kubernetes Secret")),
+    }),
+  ),
+  gcs: opt(
+    obj("Google Cloud Storage bucket (when `backend` is \"gcs\")", {
+      bucket: str("Bucket name"),
+      prefix: opt(str("Object prefix inside the bucket")),
+      serviceAccountKey: opt(secretStr("Service-account key JSON; mounted from a Kubernetes Secret as GOOGLE_APPLICATION_CREDENTIALS. Unset = workload identity")),
+    }),
+  ),
+  azure: opt(
+    obj("Azure Blob Storage container (when `backend` is \"azure\")", {
+      container: str("Container name"),
+      storageAccountName: str("Storage account name"),
+      endpointSuffix: opt(str("Endpoint suffix; Tempo's default is \"blob.core.windows.net\"")),
+      prefix: opt(str("Blob prefix inside the container")),
+      useFederatedToken: dflt(bool("Authenticate with Azure workload identity instead of an account key"), false),
+      storageAccountKey: opt(secretStr("Storage account key; delivered as env AZURE_STORAGE_KEY from a Kubernetes Secret")),
+    }),
+  ),
+};
+
 const tempoShape = {
   chartVersion: opt(chartVersion("Override the pinned tempo-distributed chart version (components/versions.ts)")),
   storage: obj("Trace storage (tempo.yaml storage.trace)", {
@@ -56,35 +89,7 @@ const tempoShape = {
       storageClassName: opt(str("StorageClass; the cluster default when unset")),
       resources: resources("MinIO container resources", { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } }),
     }),
-    s3: opt(
-      obj("S3 or S3-compatible bucket (when `backend` is \"s3\")", {
-        bucket: str("Bucket name"),
-        endpoint: str("Endpoint host[:port], e.g. \"s3.eu-west-1.amazonaws.com\" or \"minio.minio.svc:9000\""),
-        region: opt(str("Region, e.g. \"eu-west-1\"")),
-        prefix: opt(str("Key prefix inside the bucket")),
-        insecure: dflt(bool("Plain HTTP to the endpoint"), false),
-        forcePathStyle: dflt(bool("Path-style requests (MinIO and most S3-compatible stores)"), false),
-        accessKeyId: opt(str("Access key id; unset = the pods' AWS credential chain (IRSA via `serviceAccountAnnotations`, instance role)")),
-        secretAccessKey: opt(secretStr("Secret access key (with `accessKeyId`); delivered as env AWS_SECRET_ACCESS_KEY from a Kubernetes Secret")),
-      }),
-    ),
-    gcs: opt(
-      obj("Google Cloud Storage bucket (when `backend` is \"gcs\")", {
-        bucket: str("Bucket name"),
-        prefix: opt(str("Object prefix inside the bucket")),
-        serviceAccountKey: opt(secretStr("Service-account key JSON; mounted from a Kubernetes Secret as GOOGLE_APPLICATION_CREDENTIALS. Unset = workload identity")),
-      }),
-    ),
-    azure: opt(
-      obj("Azure Blob Storage container (when `backend` is \"azure\")", {
-        container: str("Container name"),
-        storageAccountName: str("Storage account name"),
-        endpointSuffix: opt(str("Endpoint suffix; Tempo's default is \"blob.core.windows.net\"")),
-        prefix: opt(str("Blob prefix inside the container")),
-        useFederatedToken: dflt(bool("Authenticate with Azure workload identity instead of an account key"), false),
-        storageAccountKey: opt(secretStr("Storage account key; delivered as env AZURE_STORAGE_KEY from a Kubernetes Secret")),
-      }),
-    ),
+    ...OBJECT_STORAGE_BACKENDS,
   }),
   retention: dflt(
     str("How long trace blocks are kept (compactor block_retention), a Go duration")
@@ -119,9 +124,11 @@ const tempoShape = {
   ),
 };
 
-/** Rules inside `tempo` (path = the section's path, "tempo"). */
-export function tempoSectionProblems(t: any, path: string, fail: (p: string, m: string) => void): void {
-  const s = t.storage;
+/**
+ * Rules of an object storage block (`tempo.storage`, `hub.storage`): one backend's settings, matching the
+ * backend; static S3 keys both or neither; Azure with a key or a federated token.
+ */
+export function objectStorageProblems(s: any, path: string, fail: (p: string, m: string) => void): void {
   const p = (k: string) => `${path}.${k}`;
   for (const b of ["s3", "gcs", "azure"] as const) {
     if (s.backend === b && !s[b]) fail(p(`storage.${b}`), `is required when ${p("storage.backend")} is ${show(b)}`);
@@ -138,6 +145,12 @@ export function tempoSectionProblems(t: any, path: string, fail: (p: string, m: 
   if (s.azure && s.azure.useFederatedToken && s.azure.storageAccountKey !== undefined) {
     fail(p("storage.azure.storageAccountKey"), `is set but ${p("storage.azure.useFederatedToken")} is true; use one of them`);
   }
+}
+
+/** Rules inside `tempo` (path = the section's path, "tempo"). */
+export function tempoSectionProblems(t: any, path: string, fail: (p: string, m: string) => void): void {
+  objectStorageProblems(t.storage, path, fail);
+  const p = (k: string) => `${path}.${k}`;
   for (const [k, v] of Object.entries<string>(t.extraServiceAnnotations)) {
     // The chart renders most Service annotations through tpl, the gossip ring's not: "{{" would differ.
     if (v.includes("{{")) fail(p(`extraServiceAnnotations.${k}`), `${show(v)} contains "{{"; the chart renders most Service annotations through tpl (not the gossip ring's), so templates are not allowed`);

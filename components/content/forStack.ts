@@ -31,7 +31,9 @@ export function stackContent(cfg: StackConfig): StackContent {
   const groupFeatures = loadGroupFeatures([...all, ...recording].map((g) => g.name), flags);
   const groups = groupsForFeatures(all, cfg.features, groupFeatures);
   const allDashboards = loadDashboards();
-  const dashboards = dashboardsForFeatures(allDashboards, cfg.features, loadDashboardFeatures(allDashboards.map((d) => d.uid), flags));
+  // A hub's Grafana shows every cluster's data (their recorded series included, evaluated where they were
+  // scraped and written to the hub): every dashboard, whatever runs in the hub's own cluster.
+  const dashboards = cfg.hub ? allDashboards : dashboardsForFeatures(allDashboards, cfg.features, loadDashboardFeatures(allDashboards.map((d) => d.uid), flags));
   const byPrometheus = cfg.alerting.evaluator === "prometheus";
   const teams = new Set(cfg.teams.filter((t) => t.enabled).map((t) => t.name));
   const teamAlertGroups: Record<string, PrometheusRuleGroupSpec[]> = {};

@@ -36,6 +36,12 @@ export interface DataSourceEndpoints {
   alertmanager?: { url: pulumi.Input<string> };
   /** Mark the platform Prometheus as the org's default data source (deploy mode: one cluster per Grafana). @default false */
   platformIsDefault?: boolean;
+  /**
+   * The hub's Thanos Query (a hub stack): a data source per tenant, reading it with the tenant's header
+   * (Query enforces it: components/hub/thanos.ts). The platform tenant's, every cluster's platform data,
+   * is the main organization's default; a team's, its organization's.
+   */
+  hub?: { url: pulumi.Input<string>; tenantHeader: string; platformTenant: string; teamTenants: string[] };
 }
 
 export interface DataSourceSpec {
@@ -49,6 +55,10 @@ export interface DataSourceSpec {
   jsonData: Record<string, unknown>;
   /** A team's data source (it lives in the team's organization when teams are isolated). */
   team?: string;
+  /** Headers Grafana sends with every request (the hub's tenant). */
+  httpHeaders?: Record<string, string>;
+  /** Its organization's default over any other (the hub's: every cluster's data). */
+  preferredDefault?: boolean;
 }
 
 /** Tempo metrics-generator span metrics (Tempo docs "Span metrics": `traces_spanmetrics_*`, dimension `service`). */
@@ -87,6 +97,22 @@ export function dataSourceSpecs(e: DataSourceEndpoints): DataSourceSpec[] {
       jsonData: prometheusJsonData(p),
       team,
     });
+  }
+  if (e.hub) {
+    const h = e.hub;
+    const hubSpec = (tenant: string, team: string | undefined): DataSourceSpec => ({
+      key: `prom-hub-${tenant}`,
+      uid: dataSourceUids.hub(tenant),
+      name: `Hub ${tenant} (all clusters)`,
+      type: "prometheus",
+      url: h.url,
+      isDefault: false,
+      jsonData: { httpMethod: "POST", prometheusType: "Thanos" },
+      httpHeaders: { [h.tenantHeader]: tenant },
+      preferredDefault: true,
+      ...(team !== undefined ? { team } : {}),
+    });
+    out.push(hubSpec(h.platformTenant, undefined), ...h.teamTenants.map((t) => hubSpec(t, t)));
   }
   if (e.tempo) {
     // Trace → metrics and the service map read what the metrics-generator wrote into the platform Prometheus.

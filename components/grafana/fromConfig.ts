@@ -10,6 +10,7 @@ import type { GrafanaContentArgs } from "./content";
 import type { GrafanaArgs, GrafanaConnection } from "./grafana";
 import type { DashboardFile, PromAlertGroup, SharedFolder } from "./types";
 import { routingTreeOf } from "../alerting/fromConfig";
+import { queryUrl, TENANT_HEADER } from "../hub";
 import { grafanaPolicy, type ForwardingContactPoint, type ContactPointSpec, type GrafanaPolicy } from "./notifications";
 
 /** The contact point through which a deployed Grafana hands every alert to the stack's Alertmanager. */
@@ -108,6 +109,7 @@ export function grafanaContentArgsFromConfig(
       teamPrometheus,
       ...(tempoUrl !== undefined ? { tempo: { url: tempoUrl, metricsGenerator: tempo?.metricsGenerator ?? false } } : {}),
       ...(alertmanagerUrl !== undefined ? { alertmanager: { url: alertmanagerUrl } } : {}),
+      ...(cfg.hub ? { hub: { url: queryUrl(cfg.hub.namespace), tenantHeader: TENANT_HEADER, platformTenant: cfg.hub.platformTenant, teamTenants: cfg.hub.tenants } } : {}),
       platformIsDefault: g.mode === "deploy",
     },
     teams: cfg.teams.map((t) => t.name),

@@ -48,10 +48,18 @@ export const dataSourceUids = {
   teamPrometheus: (cluster: string, team: string) => stableUid("prom", cluster, "team", team),
   tempo: (cluster: string) => stableUid("tempo", cluster),
   alertmanager: (cluster: string) => stableUid("alertmanager", cluster),
+  /** The hub's per-tenant data sources: one hub per Grafana, all clusters in each (no "prom-" prefix: a cluster named "hub" would collide). */
+  hub: (tenant: string) => stableUid("hub", tenant),
 };
 
 /** Folder UIDs do not carry the cluster: folders are shared by every cluster pushing into one Grafana. */
 export const folderUid = {
   shared: (key: string) => stableUid("folder", key),
   team: (team: string) => stableUid("team", team),
+  /**
+   * The owner's claim on the shared content: created first, every shared object after it. A second stack
+   * that claims ownership fails to create it (Grafana answers 409 to a folder UID that exists) before it
+   * has touched anything shared.
+   */
+  ownership: () => "monitoring-stack-owner",
 };

@@ -49,6 +49,8 @@ export interface PrometheusOperatorArgs {
   defaultRules?: DefaultRulesSettings;
   /** The chart's dashboards as sidecar ConfigMaps for a Grafana in this namespace. @default false */
   dashboards?: boolean;
+  /** Their `cluster` variable shown: a hub's Grafana reads every cluster. @default false */
+  multicluster?: boolean;
   /** kube-prometheus-stack chart version. @default versions.ts */
   chartVersion?: string;
   /** prometheus-operator-crds chart version (the same operator release as `chartVersion`). @default versions.ts */
@@ -118,6 +120,7 @@ export class PrometheusOperator extends pulumi.ComponentResource {
           clusterExporters,
           defaultRules: args.defaultRules,
           dashboards: args.dashboards,
+          multicluster: args.multicluster,
           resources: args.resources ?? DEFAULT_OPERATOR_RESOURCES,
           configReloaderResources: args.configReloaderResources ?? DEFAULT_CONFIG_RELOADER_RESOURCES,
           kubeStateMetricsResources: args.kubeStateMetricsResources ?? DEFAULT_KUBE_STATE_METRICS_RESOURCES,

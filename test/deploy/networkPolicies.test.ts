@@ -9,7 +9,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { listStacks } from "../../components/config/stackFiles";
+import { listStacks, readStackConfig } from "../../components/config/stackFiles";
+import { parseConfig } from "../../components/config";
 import type { NetworkPolicySpec, Peer } from "../../components/networkPolicies";
 import { prometheusPodSelector } from "../../components/prometheus";
 import { ChartPodsFixture, FIXTURE_DIR } from "../../scripts/chart-pods";
@@ -143,7 +144,7 @@ function serviceOfUrl(inv: ReturnType<typeof inventory>, url: string): { svc: Se
   return svc && { svc, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)) };
 }
 
-function connections(rs: Recorded[], inv: ReturnType<typeof inventory>): { conns: Connection[]; unresolved: string[] } {
+function connections(rs: Recorded[], inv: ReturnType<typeof inventory>, ingressNamespace?: string): { conns: Connection[]; unresolved: string[] } {
   const conns: Connection[] = [];
   const unresolved: string[] = [];
   const toUrl = (why: string, from: Endpoint[], url: string) => {
@@ -166,6 +167,9 @@ function connections(rs: Recorded[], inv: ReturnType<typeof inventory>): { conns
       if (!targets.length) unresolved.push(`Prometheus ${prom.inputs.metadata.name} → Alertmanager ${am.namespace}/${am.name}`);
       for (const f of self) for (const t of targets) conns.push({ why: `Prometheus ${prom.inputs.metadata.name} sends alerts`, from: f, to: t.pod, port: t.port, protocol: t.protocol });
     }
+    // Remote write inside the cluster (a hub's Prometheus into its Receive); a cluster's goes out through
+    // the hub's Ingress, to another cluster.
+    for (const w of prom.inputs.spec.remoteWrite ?? []) if (new URL(w.url).hostname.split(".").includes("svc")) toUrl(`Prometheus ${prom.inputs.metadata.name} remote write`, self, w.url);
     // Scrapes: ServiceMonitors the Prometheus selects, in the namespaces it selects; each monitor's own
     // namespace unless it names others.
     const s = prom.inputs.spec;
@@ -185,6 +189,26 @@ function connections(rs: Recorded[], inv: ReturnType<typeof inventory>): { conns
   const tempoNs = inv.pods.find((p) => p.labels["app.kubernetes.io/name"] === "tempo")?.namespace;
   const tempoPods = inv.pods.filter((p) => p.namespace === tempoNs && tempoNs !== undefined);
   for (const f of tempoPods) for (const t of tempoPods) for (const port of Object.values(t.ports ?? {})) conns.push({ why: "Tempo internal", from: f, to: t, port, protocol: "TCP" });
+  // The hub: the ingress controller forwards to the gateway, the gateway to Receive (its nginx.conf's
+  // proxy_pass), and Thanos' components talk to each other (Query → stores and Receive gRPC, replication).
+  for (const ing of ofType(rs, "kubernetes:networking.k8s.io/v1:Ingress")) {
+    const ns = ing.inputs.metadata.namespace;
+    const controller: Endpoint = { what: "the ingress controller", namespace: ingressNamespace, labels: {} };
+    for (const rule of ing.inputs.spec.rules) {
+      for (const p of rule.http.paths) {
+        const svc = inv.services.find((x) => x.name === p.backend.service.name && x.namespace === ns);
+        const targets = svc ? backends(inv, svc, p.backend.service.port.name ?? p.backend.service.port.number) : [];
+        if (!targets.length || ingressNamespace === undefined) unresolved.push(`Ingress ${ing.inputs.metadata.name} → ${p.backend.service.name} (controller namespace ${ingressNamespace})`);
+        for (const t of targets) conns.push({ why: `Ingress ${ing.inputs.metadata.name}`, from: controller, to: t.pod, port: t.port, protocol: t.protocol });
+      }
+    }
+  }
+  for (const cm of ofType(rs, "kubernetes:core/v1:ConfigMap").filter((c) => typeof c.inputs.data?.["nginx.conf"] === "string")) {
+    const gateway = inv.pods.filter((p) => p.namespace === cm.inputs.metadata.namespace && p.labels["app.kubernetes.io/name"] === cm.inputs.metadata.labels["app.kubernetes.io/name"]);
+    for (const [, url] of cm.inputs.data["nginx.conf"].matchAll(/proxy_pass (\S+);/g)) toUrl("the hub gateway forwards", gateway, url);
+  }
+  const thanos = inv.pods.filter((p) => p.labels["app.kubernetes.io/name"] === "thanos");
+  for (const f of thanos) for (const t of thanos) for (const port of Object.values(t.ports ?? {})) conns.push({ why: "Thanos internal", from: f, to: t, port, protocol: "TCP" });
   const spegel = inv.pods.filter((p) => p.labels["app.kubernetes.io/name"] === "spegel");
   for (const f of spegel) for (const [port, protocol] of [[5000, "TCP"], [5001, "TCP"], [5001, "UDP"]] as const) conns.push({ why: "Spegel peers", from: f, to: f, port, protocol });
   return { conns: conns.filter((c) => c.from !== undefined), unresolved };
@@ -205,8 +229,11 @@ for (const stack of listStacks(REPO)) {
     let rs: Recorded[];
     let inv: ReturnType<typeof inventory>;
     let policies: NetworkPolicySpec[];
+    let ingressNamespace: string | undefined;
     before(async () => {
       ({ resources: rs } = await runStack(stack));
+      const raw = readStackConfig(REPO, stack);
+      ingressNamespace = parseConfig(raw.config, raw.secretKeys, stack).hub?.ingress.controllerNamespace;
       inv = inventory(rs, readFixture(stack));
       policies = policiesOf(rs);
     });
@@ -217,14 +244,14 @@ for (const stack of listStacks(REPO)) {
     });
 
     it("admits every connection the stack declares: data sources, remote write, alerts, scrapes, gossip", () => {
-      const { conns, unresolved } = connections(rs, inv);
+      const { conns, unresolved } = connections(rs, inv, ingressNamespace);
       assert.deepEqual(unresolved, [], "connections whose target pods could not be found");
       assert.ok(conns.length > 20, `only ${conns.length} connections`);
       assert.deepEqual(conns.filter((c) => !admitted(policies, c)).map(show), []);
     });
 
     it("admits nothing else: another team's Prometheus, an arbitrary pod, Grafana to an exporter", () => {
-      const { conns } = connections(rs, inv);
+      const { conns } = connections(rs, inv, ingressNamespace);
       const needed = new Set(conns.map((c) => `${c.to.namespace}/${c.to.what}:${c.port}/${c.protocol}`));
       const teams = ofType(rs, "kubernetes:monitoring.coreos.com/v1:Prometheus").filter((p) => p.inputs.metadata.name !== "platform");
       const stranger: Endpoint = { what: "an arbitrary pod", namespace: teams[0]?.inputs.metadata.namespace ?? "default", labels: { app: "curious" } };

@@ -144,14 +144,29 @@ describe("every metric read by pushed dashboards and alerts has a declared scrap
         assert.deepEqual(unknown, [], "metrics without a source in components/content/metricSources.ts");
       });
 
-      it("declares the scrape of every metric whose feature is on, selected by the platform Prometheus", () => {
+      it("declares the scrape of every metric whose feature is on, selected by the platform Prometheus", async () => {
+        // A hub's Grafana also reads what its writers (the committed cluster stacks whose remoteWrite
+        // credential is one of hub.writers) scrape and record: a metric is collected if the hub or one of
+        // them collects it.
+        const writers: { rs: Recorded[]; cfg: StackConfig }[] = [];
+        if (cfg.hub) {
+          const names = new Set(cfg.hub.writers.map((w) => w.username));
+          for (const other of listStacks(REPO).filter((o) => o !== stack)) {
+            const raw = readStackConfig(REPO, other);
+            const ocfg = parseConfig(raw.config, raw.secretKeys, other);
+            if (ocfg.remoteWrite && names.has(ocfg.remoteWrite.username)) writers.push({ rs: (await runStack(other)).resources, cfg: ocfg });
+          }
+          assert.ok(writers.length >= 2, `the hub has ${writers.length} committed writer stack(s)`);
+        }
+        const on = (c: StackConfig, features: string[]) => features.every((f) => (c.features as Record<string, boolean>)[f]);
         const missing = new Set<string>();
         for (const q of pushedQueries(rs)) {
           for (const m of metricNames(substituted(q.expr))) {
             const s = sourceOf(m)!;
-            if (!s.features.every((f) => (cfg.features as Record<string, boolean>)[f])) continue;
-            const why = missingScrape(rs, cfg, s.id, m);
-            if (why) missing.add(`${m} (${q.where}): ${why}; expected ${s.scrape}`);
+            const sources = [{ rs, cfg }, ...writers].filter((x) => on(x.cfg, s.features));
+            if (!sources.length) continue;
+            const why = sources.map((x) => missingScrape(x.rs, x.cfg, s.id, m));
+            if (why.every((w) => w)) missing.add(`${m} (${q.where}): ${why[0]}; expected ${s.scrape}`);
           }
         }
         assert.deepEqual([...missing], []);

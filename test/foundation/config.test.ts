@@ -67,7 +67,7 @@ describe("stack config validation", () => {
     [
       "a misspelled top-level key",
       { "monitoring:featurs": j({}) },
-      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, exporters, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, alerting, grafana, networkPolicies, dataSafety, remoteWrite'],
+      ['monitoring:featurs: unknown key (did you mean "features"?); allowed: cluster, kubernetes, namespaces, features, operator, exporters, platformPrometheus, teams, tempo, spegel, kueueExporter, kueue, alerting, grafana, networkPolicies, dataSafety, remoteWrite, hub'],
     ],
     [
       "a misspelled nested key",
@@ -88,7 +88,7 @@ describe("stack config validation", () => {
       { "monitoring:operator": j({ resources: { requests: { memory: "200MB" } } }) },
       ['operator.resources.requests.memory: "200MB" is not a Kubernetes quantity; use e.g. "500m", "2", "256Mi" or "10Gi"'],
     ],
-    ["a team without namespaces", { "monitoring:teams": j([team({ namespaces: [] })]) }, ["teams[0].namespaces: has 0 entries; at least 1 required"]],
+    ["a team without namespaces", { "monitoring:teams": j([team({ namespaces: [] })]) }, ["teams[0].namespaces: is empty; a team with a Prometheus (enabled) needs at least one namespace, where its Prometheus runs"]],
     [
       "a namespace listed twice in a team",
       { "monitoring:teams": j([team({ namespaces: ["a", "a"] })]) },
