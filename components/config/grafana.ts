@@ -207,6 +207,20 @@ export function grafanaProblems(cfg: StackConfig, fail: (path: string, message: 
     });
   }
 
+  // Grafana evaluates this stack's rules, but only the owner of the shared content pushes contact points and
+  // the notification policy: this stack's would never be applied (the owner's routes deliver its alerts).
+  if (g.mode === "external" && !ownsSharedContent(g) && cfg.alerting.evaluator === "grafana") {
+    for (const k of ["contactPoints", "routes"] as const) {
+      const n = cfg.alerting[k].length;
+      if (n) {
+        fail(
+          `alerting.${k}`,
+          `${n} set, but this stack does not own the central Grafana's shared content (grafana.ownsSharedContent), and with alerting.evaluator "grafana" only the owner's contact points and routes are pushed; move them to the owner's stack file (its routes can match cluster and environment), or set alerting.evaluator "prometheus" so this stack's Alertmanager delivers with them`,
+        );
+      }
+    }
+  }
+
   const teams = cfg.teams.map((t) => t.name);
   for (const t of Object.keys(g.dataSourceUrls.teamPrometheus)) {
     if (!teams.includes(t)) fail(p(`dataSourceUrls.teamPrometheus.${t}`), `${show(t)} is not a configured team; teams: ${teams.length ? teams.join(", ") : "none"}`);

@@ -18,7 +18,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as grafana from "@pulumiverse/grafana";
 import { standardLabels } from "../labels";
 import { ExecErrState, GrafanaRuleGroup, GroupTarget, RuleConversionError, toGrafanaRuleGroups } from "./alertRules";
-import { DataSourceEndpoints, dataSourceSpecs } from "./dataSources";
+import { DataSourceEndpoints, type DataSourceSpec, dataSourceSpecs } from "./dataSources";
 import { GrafanaConnection, SIDECAR } from "./grafana";
 import { ContactPointSpec, contactPointArgs, ForwardingContactPoint, GrafanaPolicy, notificationPolicyArgs } from "./notifications";
 import type { DashboardFile, PromAlertGroup, SharedFolder } from "./types";
@@ -243,6 +243,13 @@ export class GrafanaContent extends pulumi.ComponentResource {
 
     // ---- Organizations (teamIsolation "orgs"): one per team, of which only its members and the platform are
     // members; the owner of the shared content makes them, the other stacks find them by name ----
+    // ---- The owner's claim, before anything shared: a second owner fails here (folderUid.ownership) ----
+    const claim = owns
+      ? new grafana.oss.Folder(`${name}-ownership`, { uid: folderUid.ownership(), title: ownershipTitle(cluster), preventDestroyIfNotEmpty: true }, o)
+      : undefined;
+    if (claim) new grafana.oss.FolderPermission(`${name}-ownership-permissions`, { folderUid: claim.uid, permissions: [] }, o);
+    const shared = { ...o, dependsOn: claim ? [claim] : [] };
+
     const orgIds = new Map<string, pulumi.Output<string>>();
     const orgRes = new Map<string, grafana.oss.Organization>();
     const platformMembers = args.platformMembers ?? [];
@@ -261,7 +268,7 @@ export class GrafanaContent extends pulumi.ComponentResource {
               viewers: members.filter((m) => m.role === "Viewer").map((m) => m.email),
               createUsers: true,
             },
-            o,
+            shared,
           );
           orgRes.set(t, org);
           orgIds.set(t, org.id);
@@ -277,10 +284,23 @@ export class GrafanaContent extends pulumi.ComponentResource {
     // ---- Per cluster: data sources (a team's in its organization) ----
     this.dataSourceUids = {};
     const dsByUid = new Map<string, grafana.oss.DataSource>();
+    const defaults = owns ? defaultDataSources(specs, isolated) : new Set<string>();
     for (const s of specs) {
       const d = new grafana.oss.DataSource(
         `${name}-ds-${s.key}`,
-        { uid: s.uid, name: s.name, type: s.type, url: s.url, accessMode: "proxy", isDefault: s.isDefault || (isolated && s.team !== undefined), jsonDataEncoded: JSON.stringify(s.jsonData), ...inOrg(s.team) },
+        {
+          uid: s.uid,
+          name: s.name,
+          type: s.type,
+          url: s.url,
+          accessMode: "proxy",
+          isDefault: defaults.has(s.uid),
+          jsonDataEncoded: JSON.stringify(s.jsonData),
+          // The provider sends them as jsonData httpHeaderName<n> / secureJsonData httpHeaderValue<n>
+          // (terraform-provider-grafana v4.45.1 resource_data_source.go jsonDataWithHeaders).
+          ...(s.httpHeaders ? { httpHeaders: s.httpHeaders } : {}),
+          ...inOrg(s.team),
+        },
         { ...o, dependsOn: orgDeps(s.team) },
       );
       this.dataSourceUids[s.key] = s.uid;
@@ -299,12 +319,15 @@ export class GrafanaContent extends pulumi.ComponentResource {
         ...(isolated ? [] : teams.flatMap((t) => (args.teamMembers?.[t] ?? []).map((m) => ({ email: m.email, role: m.role })))),
       ];
       if (mainMembers.length) {
-        new GrafanaOrgMembers(`${name}-main-org-members`, { url: args.connection.url, auth: args.connection.auth, orgId: MAIN_ORG_ID, members: dedupe(mainMembers) }, { parent: this, dependsOn: [ready, ...orgRes.values()] });
+        new GrafanaOrgMembers(`${name}-main-org-members`, { url: args.connection.url, auth: args.connection.auth, orgId: MAIN_ORG_ID, members: dedupe(mainMembers) }, { parent: this, dependsOn: [ready, ...orgRes.values(), ...shared.dependsOn] });
       }
       const teamRes = new Map<string, grafana.oss.Team>();
-      if (!isolated) for (const t of teams) teamRes.set(t, new grafana.oss.Team(`${name}-team-${t}`, { name: t, members: (args.teamMembers?.[t] ?? []).map((m) => m.email) }, o));
+      if (!isolated) for (const t of teams) teamRes.set(t, new grafana.oss.Team(`${name}-team-${t}`, { name: t, members: (args.teamMembers?.[t] ?? []).map((m) => m.email) }, shared));
       for (const f of folders) {
-        const folder = new grafana.oss.Folder(`${name}-folder-${f.key}`, { uid: f.uid, title: f.title, preventDestroyIfNotEmpty: false, ...inOrg(f.team) }, { ...o, dependsOn: orgDeps(f.team) });
+        // Other stacks' rule groups live in these folders too: destroying this stack must fail rather than
+        // delete them (the provider deletes a non-empty folder's alert rules unless this is set; its own
+        // dashboards and rule groups are deleted first, they depend on the folder).
+        const folder = new grafana.oss.Folder(`${name}-folder-${f.key}`, { uid: f.uid, title: f.title, preventDestroyIfNotEmpty: true, ...inOrg(f.team) }, { ...shared, dependsOn: [...shared.dependsOn, ...orgDeps(f.team)] });
         folderRes.set(f.key, folder);
         // FolderPermission owns the folder's whole permission list (terraform-provider-grafana
         // common_resource_permission.go): exactly these entries, admins always keep theirs.
@@ -360,16 +383,42 @@ export class GrafanaContent extends pulumi.ComponentResource {
       // when it has rule groups.
       for (const team of [undefined, ...teams.filter((t) => isolated && orgsWithRules.has(t))]) {
         const suffix = team === undefined ? "" : `-${team}`;
-        const cps = (args.contactPoints ?? []).map((c) => new grafana.alerting.ContactPoint(`${name}-cp-${c.name}${suffix}`, { ...contactPointArgs(c), ...inOrg(team) }, { ...o, dependsOn: orgDeps(team) }));
+        const cps = (args.contactPoints ?? []).map((c) => new grafana.alerting.ContactPoint(`${name}-cp-${c.name}${suffix}`, { ...contactPointArgs(c), ...inOrg(team) }, { ...shared, dependsOn: [...shared.dependsOn, ...orgDeps(team)] }));
         if (args.notificationPolicy) {
           // The policy owns the organization's whole routing tree (one per organization).
-          new grafana.alerting.NotificationPolicy(`${name}-policy${suffix}`, { ...notificationPolicyArgs(args.notificationPolicy), ...inOrg(team) }, { ...o, dependsOn: cps });
+          new grafana.alerting.NotificationPolicy(`${name}-policy${suffix}`, { ...notificationPolicyArgs(args.notificationPolicy), ...inOrg(team) }, { ...o, dependsOn: [...shared.dependsOn, ...cps] });
         }
       }
     }
 
     this.registerOutputs({ provider: this.provider, dataSourceUids: this.dataSourceUids, folderUids: this.folderUids, ruleGroupNames: this.ruleGroupNames });
   }
+}
+
+/** The ownership folder's title: who owns the shared content, for whoever finds it in the folder list. */
+export function ownershipTitle(cluster: string): string {
+  return `Shared content managed by monitoring-stack ${cluster}`;
+}
+
+/**
+ * The default data source of each organization (UIDs): a hub's data source where there is one (every
+ * cluster's data), else the team's own Prometheus in a team's organization, else the one marked isDefault
+ * (the deployed Grafana's platform Prometheus). At most one per organization, so a dashboard's
+ * `$datasource` opens on it. Only the owner of the shared content calls it: a non-owner stack marks none,
+ * or each cluster pushing into one Grafana would take the default from the others in turn.
+ */
+export function defaultDataSources(specs: DataSourceSpec[], isolated: boolean): Set<string> {
+  const byOrg = new Map<string, DataSourceSpec[]>();
+  for (const s of specs.filter((x) => x.type === "prometheus")) {
+    const org = isolated && s.team !== undefined ? `team:${s.team}` : "main";
+    byOrg.set(org, [...(byOrg.get(org) ?? []), s]);
+  }
+  const out = new Set<string>();
+  for (const [org, list] of byOrg) {
+    const pick = list.find((s) => s.preferredDefault) ?? (org === "main" ? list.find((s) => s.isDefault) : list[0]);
+    if (pick) out.add(pick.uid);
+  }
+  return out;
 }
 
 /** One entry per e-mail (the first role listed wins). */

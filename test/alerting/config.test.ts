@@ -123,7 +123,8 @@ describe("alerting config", () => {
   });
 
   it("needs SMTP on a central Grafana that delivers its own rules' email", () => {
-    const external = { "monitoring:features": j({ grafana: true }), "monitoring:grafana": j({ mode: "external", teamIsolation: "none", external: { url: "https://grafana.example.com", token: "t" } }) };
+    // The owner of the central Grafana's shared content: its contact points are the ones pushed.
+    const external = { "monitoring:features": j({ grafana: true }), "monitoring:grafana": j({ mode: "external", ownsSharedContent: true, teamIsolation: "none", external: { url: "https://grafana.example.com", token: "t" } }) };
     const raw = { ...base, ...external, [A]: j({ runbookBaseUrl: RUNBOOKS, evaluator: "grafana", contactPoints: [email], defaultContactPoint: "mail", smtp }) };
     assert.throws(
       () => parseConfig(raw, [A, "monitoring:grafana"]),
@@ -131,6 +132,21 @@ describe("alerting config", () => {
         e.problems.length === 1 &&
         e.problems[0].message === `type "email" needs SMTP on the central Grafana, which delivers these rules' notifications; once its admin has configured [smtp], set grafana.external.smtpConfigured: true`,
     );
+  });
+
+  it("refuses contact points and routes a stack could never push: external, not the owner, Grafana evaluating", () => {
+    const grafana = (owns: boolean) => ({ "monitoring:features": j({ grafana: true }), "monitoring:grafana": j({ mode: "external", ownsSharedContent: owns, teamIsolation: "none", external: { url: "https://grafana.example.com", token: "t" } }) });
+    const hook = { name: "hook", type: "webhook", settings: { url: "https://hooks.example.com/x" } };
+    const alerting = (evaluator: string) => j({ runbookBaseUrl: RUNBOOKS, evaluator, contactPoints: [hook], defaultContactPoint: "hook", routes: [{ team: "payments", contactPoint: "hook" }] });
+    assert.throws(
+      () => parseConfig({ ...base, ...grafana(false), [A]: alerting("grafana") }, ["monitoring:grafana", A]),
+      (e: ConfigError) =>
+        e.problems.map((p) => p.path).join() === "alerting.contactPoints,alerting.routes" &&
+        e.problems.every((p) => /does not own the central Grafana's shared content .* only the owner's contact points and routes are pushed/.test(p.message)),
+    );
+    // The owner pushes them; with Prometheus evaluating, this stack's Alertmanager delivers with them.
+    assert.doesNotThrow(() => parseConfig({ ...base, ...grafana(true), [A]: alerting("grafana") }, ["monitoring:grafana", A]));
+    assert.doesNotThrow(() => parseConfig({ ...base, ...grafana(false), [A]: alerting("prometheus") }, ["monitoring:grafana", A]));
   });
 
   it("checks default rule groups and alerts against the pinned chart, with a hint for a near miss", () => {

@@ -182,7 +182,43 @@ describe("GrafanaContent", () => {
         policies: [child],
       },
     ]);
-    assert.equal(p.dependsOn.length, CONTACT_POINTS.length, "waits for the contact points it names");
+    assert.equal(p.dependsOn.length, CONTACT_POINTS.length + 1, "waits for the ownership claim and the contact points it names");
+  });
+
+  it("claims the shared content before touching it: a second owner fails at its claim (a folder UID Grafana refuses twice, 409)", () => {
+    const claim = ofType(resources, T.folder).find((f) => f.inputs.uid === "monitoring-stack-owner")!;
+    assert.ok(claim, "no ownership folder");
+    assert.equal(claim.inputs.title, "Shared content managed by monitoring-stack prod");
+    assert.equal(claim.inputs.preventDestroyIfNotEmpty, true);
+    const perm = ofType(resources, T.perm).find((p) => p.name === "content-ownership-permissions")!;
+    assert.deepEqual(perm.inputs.permissions, [], "only admins see it");
+    const direct = [...ofType(resources, T.folder).filter((f) => f !== claim), ...ofType(resources, T.team), ...ofType(resources, T.cp), ...ofType(resources, T.policy)];
+    assert.ok(direct.length >= 8);
+    for (const r of direct) assert.ok(r.dependsOn.includes(claim.urn), `${r.name} does not wait for the claim`);
+  });
+
+  it("folders refuse to be destroyed while another stack's rule groups are in them", () => {
+    const folders = ofType(resources, T.folder);
+    assert.ok(folders.length > 3);
+    for (const f of folders) assert.equal(f.inputs.preventDestroyIfNotEmpty, true, f.name);
+  });
+
+  it("marks one default data source per organization, the hub's where there is one; a non-owner marks none", async () => {
+    const { defaultDataSources } = await import("../../components/grafana/content");
+    const { dataSourceSpecs } = await import("../../components/grafana/dataSources");
+    const specs = dataSourceSpecs({
+      cluster: "hub",
+      platformPrometheus: { url: "http://p:9090" },
+      teamPrometheus: { payments: { url: "http://t:9090" } },
+      platformIsDefault: true,
+      hub: { url: "http://q:9090", tenantHeader: "THANOS-TENANT", platformTenant: "platform", teamTenants: ["payments"] },
+    });
+    assert.deepEqual([...defaultDataSources(specs, true)].sort(), ["hub-payments", "hub-platform"]);
+    assert.deepEqual([...defaultDataSources(specs, false)], ["hub-platform"], "one organization: one default");
+    const noHub = dataSourceSpecs({ cluster: "c", platformPrometheus: { url: "http://p:9090" }, teamPrometheus: { payments: { url: "http://t:9090" } }, platformIsDefault: true });
+    assert.deepEqual([...defaultDataSources(noHub, true)].sort(), ["prom-c-platform", "prom-c-team-payments"]);
+    const { resources: r } = await push({ ownsSharedContent: false, dataSources: { ...args().dataSources, platformIsDefault: true } });
+    assert.deepEqual(ofType(r, T.ds).filter((d) => d.inputs.isDefault).map((d) => d.name), [], "a non-owner takes no organization's default");
   });
 
   it("external stack without ownsSharedContent: its data sources and rule groups only", async () => {
