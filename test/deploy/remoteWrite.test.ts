@@ -72,6 +72,22 @@ describe("remote write settings", () => {
     }
   });
 
+  it("shards the platform Prometheus only with a hub to meet in, each shard's samples labelled with their shard", async () => {
+    const pp = JSON.parse(readStackConfig(REPO, "staging").config["monitoring:platformPrometheus"] ?? "{}");
+    const { resources: rs } = await runStack("staging", { "monitoring:platformPrometheus": JSON.stringify({ ...pp, shards: 3 }) });
+    const platform = ofType(rs, PROM).find((p) => p.inputs.metadata.name === "platform")!;
+    assert.equal(platform.inputs.spec.shards, 3);
+    // Expanded per shard by the config-reloader (SHARD env), like the operator's own $(POD_NAME).
+    assert.equal(platform.inputs.spec.externalLabels.shard, "$(SHARD)");
+    for (const t of ofType(rs, PROM).filter((p) => p !== platform)) assert.equal(t.inputs.spec.shards, undefined, "team instances are not sharded");
+    const { resources: plain } = await runStack("staging");
+    assert.equal(ofType(plain, PROM).find((p) => p.inputs.metadata.name === "platform")!.inputs.spec.externalLabels.shard, undefined);
+    await assert.rejects(
+      runStack("dev", { "monitoring:platformPrometheus": JSON.stringify({ shards: 2 }) }),
+      /platformPrometheus\.shards: 2 splits the targets over 2 Prometheus instances, each holding only its share of the series.*set remoteWrite \(a hub\), or make this stack the hub/s,
+    );
+  });
+
   it("small clusters get small queues; staging and prod Prometheus' own defaults", () => {
     assert.deepEqual(remoteWriteQueueDefaults("dev"), { capacity: 2500, maxShards: 10, maxSamplesPerSend: 2000, batchSendDeadline: "5s" });
     assert.deepEqual(remoteWriteQueueDefaults("prod"), { capacity: 10000, maxShards: 50, maxSamplesPerSend: 2000, batchSendDeadline: "5s" });

@@ -66,6 +66,10 @@ describe("kueue exporter: metrics from the visibility API (real bundle, fake API
   const exact = generateWorkloads({ count: 2 * PAGE, localQueues: [["team-e", "lq-e"]], nowMs: now, seed: 3, prefix: "exact" });
 
   before(async function () {
+    // The workloads were made when mocha loaded this file, which in a full run is minutes before this
+    // suite starts: age them from now, or the 20 s one is past its 60 s bucket by the time it is read.
+    const late = Math.floor((Date.now() - now) / 1000) * 1000;
+    for (const w of [...big, ...small, ...exact]) w.createdMs += late;
     api.requiredToken = TOKEN;
     api.setClusterQueue("cq-big", big);
     api.setClusterQueue("cq-small", small);
