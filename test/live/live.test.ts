@@ -8,8 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadAlertGroups, loadRecordingGroups, toPrometheusRuleFile } from "../../components/content/alerts";
 import { Dashboard, loadDashboards } from "../../components/content/dashboards";
-import { DashboardQuery, dashboardQueries, grafanaStep, parseVariableQuery, substituteVariables, variableQueryText } from "../../components/content/promql";
+import { DashboardQuery, dashboardQueries, grafanaStep, substituteVariables } from "../../components/content/promql";
 import { GenerateSummary, generateCluster, liveOptions } from "../../scripts/synthetic/cluster";
+import { resolveVariables, samplesOf } from "../support/dashboardVariables";
 import { PromResult, PromSample, PrometheusServer, backfillOpenMetrics, backfillRecordingRules, resultSize, startPrometheus, tempDir } from "../support/prometheus";
 
 /** Grafana's interval variables as Grafana would set them for a 1 h range on 30 s scrapes. */
@@ -34,13 +35,7 @@ const SCRAPE_SECONDS = 30;
 const dashboards = loadDashboards();
 const alertRules = loadAlertGroups().flatMap((g) => g.rules);
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function series(r: PromResult): PromSample[] {
-  return r.resultType === "vector" || r.resultType === "matrix" ? (r.result as PromSample[]) : [];
-}
+const series = (r: PromResult) => samplesOf<PromSample>(r);
 
 describe("live: dashboards and alerts on a real Prometheus with synthetic data", function () {
   this.timeout(180_000);
@@ -88,45 +83,25 @@ describe("live: dashboards and alerts on a real Prometheus with synthetic data",
   }
 
   /** Resolves a dashboard's variables in order, as Grafana does, and checks each has values. */
-  async function resolveVariables(d: Dashboard): Promise<Record<string, string>> {
+  function resolveDashboard(d: Dashboard): Promise<Record<string, string>> {
     assert.ok(server);
-    const resolved: Record<string, string> = { ...INTERVALS };
-    for (const v of d.json.templating?.list ?? []) {
-      if (!v.name) continue;
-      if (v.type === "datasource") {
-        resolved[v.name] = "prometheus";
-        continue;
-      }
-      const text = variableQueryText(v);
-      const { expr, label } = parseVariableQuery(text ?? "");
-      assert.ok(label, `${d.uid} › variable $${v.name}: only label_values(selector, label) is supported here, found ${JSON.stringify(text)}`);
-      const match = expr ? substituteVariables(expr, resolved) : undefined;
-      const found = await server.labelValues(label, end - RANGE_SECONDS, end, match);
-      if (v.name === "cluster") {
+    const prom = server;
+    return resolveVariables(d, {
+      initial: INTERVALS,
+      labelValues: (label, match) => prom.labelValues(label, end - RANGE_SECONDS, end, match),
+      chosen: CHOSEN[d.uid],
+      cluster: (found) => {
         // External labels are not in a Prometheus' own TSDB: no values, and All (.*) must match.
         assert.deepStrictEqual(found, [], `${d.uid} › $cluster: the synthetic data has no cluster label`);
-        resolved.cluster = ".*";
-        continue;
-      }
-      assert.ok(found.length > 0, `${d.uid} › variable $${v.name}: ${text} returned no values`);
-      const chosen = CHOSEN[d.uid]?.[v.name];
-      if (chosen !== undefined) {
-        assert.ok(found.includes(chosen), `${d.uid} › variable $${v.name}: ${JSON.stringify(chosen)} not among ${JSON.stringify(found)}`);
-        resolved[v.name] = chosen;
-      } else if (v.includeAll && (v.allValue === undefined || v.allValue === null)) {
-        // Grafana's All without allValue: an alternation of every value.
-        resolved[v.name] = found.map(escapeRegex).join("|");
-      } else {
-        resolved[v.name] = found[0];
-      }
-    }
-    return resolved;
+        return ".*";
+      },
+    });
   }
 
   for (const d of dashboards) {
     describe(d.uid, () => {
       it("variables resolve to values present in the data", async () => {
-        values.set(d.uid, await resolveVariables(d));
+        values.set(d.uid, await resolveDashboard(d));
       });
       for (const q of dashboardQueries(d).filter((x) => x.kind !== "variable")) {
         it(`${q.where.replace(`${d.uid} › `, "")} returns data`, async () => {

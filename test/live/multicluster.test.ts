@@ -29,7 +29,7 @@ import { parseConfig } from "../../components/config";
 import { readStackConfig } from "../../components/config/stackFiles";
 import { Dashboard } from "../../components/content/dashboards";
 import { stackContent } from "../../components/content/forStack";
-import { DashboardQuery, dashboardQueries, grafanaStep, parseVariableQuery, substituteVariables, variableQueryText } from "../../components/content/promql";
+import { DashboardQuery, dashboardQueries, grafanaStep, substituteVariables } from "../../components/content/promql";
 import { generateCluster, liveOptions } from "../../scripts/synthetic/cluster";
 import { CompressedClock, SyntheticExposition, SyntheticTarget, serveSynthetic } from "../../scripts/synthetic/target";
 import { generateTeam } from "../../scripts/synthetic/team";
@@ -37,6 +37,7 @@ import { REPO, runStack } from "../harness/program";
 import { PromResult, PromSample, PrometheusServer, resultSize, startPrometheus, tempDir } from "../support/prometheus";
 import { DeclaredResource, PROMETHEUS_TYPE, SenderConfig, ruleFileText, scrapeNamespacesOf, selectedRuleGroups, senderConfig, teamOf } from "../support/remoteWrite";
 import { RemoteWriteProxy, startRemoteWriteProxy } from "../support/remoteWriteProxy";
+import { escapeRegex, resolveVariables, samplesOf } from "../support/dashboardVariables";
 
 const STACKS = ["staging", "prod"] as const;
 /** Scrape and rule evaluation interval of every sender (seconds). */
@@ -72,13 +73,7 @@ function hubOf(stack: string): { tenantHeader: string; platformTenant: string } 
 }
 const dashboards = deployedBy[STACKS[0]].filter((d) => STACKS.every((s) => deployedBy[s].some((x) => x.uid === d.uid)));
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function samples(r: PromResult): PromSample[] {
-  return r.resultType === "vector" || r.resultType === "matrix" ? (r.result as PromSample[]) : [];
-}
+const samples = (r: PromResult) => samplesOf<PromSample>(r);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -258,39 +253,20 @@ describe("live: clusters remote-writing to a hub stand-in (real Prometheus proce
   }
 
   /** Resolves a dashboard's variables in order as Grafana does, with `$cluster` = `cluster` (a name or All). */
-  async function resolveVariables(d: Dashboard, cluster: string | "all"): Promise<Record<string, string>> {
+  function resolveDashboard(d: Dashboard, cluster: string | "all"): Promise<Record<string, string>> {
     assert.ok(receiver);
-    const { variables } = grafanaStep({}, RANGE_STEP, RANGE_SECONDS, SCRAPE_SECONDS);
-    const resolved: Record<string, string> = { ...variables };
-    for (const v of d.json.templating?.list ?? []) {
-      if (!v.name) continue;
-      if (v.type === "datasource") {
-        resolved[v.name] = "prometheus";
-        continue;
-      }
-      const text = variableQueryText(v);
-      const { expr, label } = parseVariableQuery(text ?? "");
-      assert.ok(label, `${d.uid} › variable $${v.name}: only label_values(selector, label) is supported here, found ${JSON.stringify(text)}`);
-      const match = expr ? substituteVariables(expr, resolved) : undefined;
-      const found = await receiver.labelValues(label, end - RANGE_SECONDS, end, match);
-      if (v.name === "cluster") {
-        assert.deepStrictEqual(found.sort(), [...clusters.keys()].sort(), `${d.uid} › $cluster: ${text} must list every cluster`);
-        if (cluster === "all") resolved.cluster = typeof v.allValue === "string" && v.allValue ? v.allValue : found.map(escapeRegex).join("|");
-        else resolved.cluster = escapeRegex(cluster);
-        continue;
-      }
-      assert.ok(found.length > 0, `${d.uid} › variable $${v.name} (cluster ${cluster}): ${text} returned no values`);
-      const chosen = CHOSEN[d.uid]?.[v.name];
-      if (chosen !== undefined) {
-        assert.ok(found.includes(chosen), `${d.uid} › variable $${v.name} (cluster ${cluster}): ${JSON.stringify(chosen)} not among ${JSON.stringify(found)}`);
-        resolved[v.name] = chosen;
-      } else if (v.includeAll && (v.allValue === undefined || v.allValue === null)) {
-        resolved[v.name] = found.map(escapeRegex).join("|");
-      } else {
-        resolved[v.name] = found[0];
-      }
-    }
-    return resolved;
+    const hub = receiver;
+    return resolveVariables(d, {
+      initial: grafanaStep({}, RANGE_STEP, RANGE_SECONDS, SCRAPE_SECONDS).variables,
+      labelValues: (label, match) => hub.labelValues(label, end - RANGE_SECONDS, end, match),
+      chosen: CHOSEN[d.uid],
+      scope: ` (cluster ${cluster})`,
+      cluster: (found, v, text) => {
+        assert.deepStrictEqual([...found].sort(), [...clusters.keys()].sort(), `${d.uid} › $cluster: ${text} must list every cluster`);
+        if (cluster !== "all") return escapeRegex(cluster);
+        return typeof v.allValue === "string" && v.allValue ? v.allValue : found.map(escapeRegex).join("|");
+      },
+    });
   }
 
   describe("(b) every dashboard query returns data per cluster and across clusters", () => {
@@ -299,7 +275,7 @@ describe("live: clusters remote-writing to a hub stand-in (real Prometheus proce
       describe(d.uid, () => {
         const values = new Map<string, Record<string, string>>();
         it("variables resolve in every scope", async () => {
-          for (const scope of scopes()) values.set(scope, await resolveVariables(d, scope));
+          for (const scope of scopes()) values.set(scope, await resolveDashboard(d, scope));
         });
         for (const q of dashboardQueries(d).filter((x) => x.kind !== "variable")) {
           it(`${q.where.replace(`${d.uid} › `, "")} returns data`, async () => {
@@ -322,7 +298,7 @@ describe("live: clusters remote-writing to a hub stand-in (real Prometheus proce
         assert.ok(d, `${uid} is not tested`);
         const q = dashboardQueries(d).find((x) => x.panelTitle === title && x.refId === refId);
         assert.ok(q, `${uid}: no panel ${title}`);
-        return samples(await run(q, await resolveVariables(d, cluster)));
+        return samples(await run(q, await resolveDashboard(d, cluster)));
       };
 
       it("team-a/api's rollout: 1.4.2 is retired and 1.5.0 introduced, per cluster", async () => {
