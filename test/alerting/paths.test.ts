@@ -7,9 +7,9 @@
 import * as assert from "node:assert/strict";
 import * as YAML from "yaml";
 import { ofType, one, type Recorded } from "../harness/mocks";
-import { REPO, runStack } from "../harness/program";
-import { listStacks, readStackConfig } from "../../components/config/stackFiles";
-import { parseConfig, type StackConfig } from "../../components/config";
+import { REPO, runStack, stackConfig } from "../harness/program";
+import { listStacks } from "../../components/config/stackFiles";
+import type { StackConfig } from "../../components/config";
 import { loadContent, renderedContent } from "../../components/charts/content";
 import { charts } from "../../components/versions";
 
@@ -25,8 +25,7 @@ for (const stack of listStacks(REPO)) {
     let cfg: StackConfig;
     before(async () => {
       ({ resources: rs } = await runStack(stack));
-      const raw = readStackConfig(REPO, stack);
-      cfg = parseConfig(raw.config, raw.secretKeys, stack);
+      cfg = stackConfig(stack);
     });
 
     it("sends every Prometheus' alerts to the stack's Alertmanager", () => {

@@ -9,13 +9,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { listStacks, readStackConfig } from "../../components/config/stackFiles";
-import { parseConfig } from "../../components/config";
+import { listStacks } from "../../components/config/stackFiles";
 import type { NetworkPolicySpec, Peer } from "../../components/networkPolicies";
 import { prometheusPodSelector } from "../../components/prometheus";
 import { ChartPodsFixture, FIXTURE_DIR } from "../../scripts/chart-pods";
 import { ofType, Recorded } from "../harness/mocks";
-import { REPO, runStack } from "../harness/program";
+import { REPO, runStack, stackConfig } from "../harness/program";
 
 const NS_LABEL = "kubernetes.io/metadata.name";
 
@@ -232,8 +231,7 @@ for (const stack of listStacks(REPO)) {
     let ingressNamespace: string | undefined;
     before(async () => {
       ({ resources: rs } = await runStack(stack));
-      const raw = readStackConfig(REPO, stack);
-      ingressNamespace = parseConfig(raw.config, raw.secretKeys, stack).hub?.ingress.controllerNamespace;
+      ingressNamespace = stackConfig(stack).hub?.ingress.controllerNamespace;
       inv = inventory(rs, readFixture(stack));
       policies = policiesOf(rs);
     });

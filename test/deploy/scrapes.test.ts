@@ -12,7 +12,7 @@ import { METRIC_SOURCES, sourceOf } from "../../components/content/metricSources
 import { loadRecordingGroups } from "../../components/content/alerts";
 import { metricNames, PARSE_BUILTINS } from "../dashboards/lint";
 import { ofType, Recorded } from "../harness/mocks";
-import { REPO, runStack } from "../harness/program";
+import { REPO, runStack, stackConfig } from "../harness/program";
 import { listStacks, readStackConfig } from "../../components/config/stackFiles";
 import { parseConfig, StackConfig } from "../../components/config";
 import { productionNamespaces } from "../../components/config/alerting";
@@ -133,8 +133,7 @@ describe("every metric read by pushed dashboards and alerts has a declared scrap
       let cfg: StackConfig;
       before(async () => {
         ({ resources: rs } = await runStack(stack));
-        const raw = readStackConfig(REPO, stack);
-        cfg = parseConfig(raw.config, raw.secretKeys, stack);
+        cfg = stackConfig(stack);
       });
 
       it("pushes queries, and every metric in them has a known source", () => {
@@ -152,8 +151,7 @@ describe("every metric read by pushed dashboards and alerts has a declared scrap
         if (cfg.hub) {
           const names = new Set(cfg.hub.writers.map((w) => w.username));
           for (const other of listStacks(REPO).filter((o) => o !== stack)) {
-            const raw = readStackConfig(REPO, other);
-            const ocfg = parseConfig(raw.config, raw.secretKeys, other);
+            const ocfg = stackConfig(other);
             if (ocfg.remoteWrite && names.has(ocfg.remoteWrite.username)) writers.push({ rs: (await runStack(other)).resources, cfg: ocfg });
           }
           assert.ok(writers.length >= 2, `the hub has ${writers.length} committed writer stack(s)`);

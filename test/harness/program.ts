@@ -1,6 +1,7 @@
 /** Evaluates the real program (index.ts) for a stack file of this repo under mocks. */
 import * as path from "node:path";
 import { readStackConfig } from "../../components/config/stackFiles";
+import { parseConfig, type StackConfig } from "../../components/config";
 import { runWithMocks, RunResult } from "./mocks";
 
 export const REPO = path.resolve(__dirname, "../..");
@@ -16,4 +17,10 @@ export async function runStack(stack: string, overrides: Record<string, string> 
     },
     { project: raw.project, stack, config: { ...raw.config, ...overrides }, secretKeys: raw.secretKeys },
   );
+}
+
+/** A committed stack's config as the program parses it (secrets as the placeholder). */
+export function stackConfig(stack: string, dir = REPO): StackConfig {
+  const raw = readStackConfig(dir, stack);
+  return parseConfig(raw.config, raw.secretKeys, stack);
 }

@@ -10,9 +10,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { ofType, Recorded } from "../harness/mocks";
-import { REPO, runStack } from "../harness/program";
-import { listStacks, readStackConfig } from "../../components/config/stackFiles";
-import { parseConfig, type StackConfig } from "../../components/config";
+import { REPO, runStack, stackConfig } from "../harness/program";
+import { listStacks } from "../../components/config/stackFiles";
+import type { StackConfig } from "../../components/config";
 import { decryptValue, EXAMPLE_PASSPHRASE, keyFromSalt } from "../../scripts/stack-secret";
 import { charts } from "../../components/versions";
 import { gatewayConfig, sshaEntry } from "../../components/hub/gateway";
@@ -23,10 +23,7 @@ const SECRET = "kubernetes:core/v1:Secret";
 const DS = "grafana:oss/dataSource:DataSource";
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
-const parsed = (stack: string): StackConfig => {
-  const raw = readStackConfig(REPO, stack);
-  return parseConfig(raw.config, raw.secretKeys, stack);
-};
+const parsed = stackConfig;
 
 /** The plaintext of a `secure:` value at `at` (a path of keys) in a committed stack file (the example passphrase). */
 function plaintext(stack: string, at: (string | number)[]): string {
