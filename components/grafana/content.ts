@@ -241,8 +241,6 @@ export class GrafanaContent extends pulumi.ComponentResource {
     const o = { parent: this, provider: this.provider };
     const isolated = (args.teamIsolation ?? "orgs") === "orgs";
 
-    // ---- Organizations (teamIsolation "orgs"): one per team, of which only its members and the platform are
-    // members; the owner of the shared content makes them, the other stacks find them by name ----
     // ---- The owner's claim, before anything shared: a second owner fails here (folderUid.ownership) ----
     const claim = owns
       ? new grafana.oss.Folder(`${name}-ownership`, { uid: folderUid.ownership(), title: ownershipTitle(cluster), preventDestroyIfNotEmpty: true }, o)
@@ -250,6 +248,8 @@ export class GrafanaContent extends pulumi.ComponentResource {
     if (claim) new grafana.oss.FolderPermission(`${name}-ownership-permissions`, { folderUid: claim.uid, permissions: [] }, o);
     const shared = { ...o, dependsOn: claim ? [claim] : [] };
 
+    // ---- Organizations (teamIsolation "orgs"): one per team, of which only its members and the platform are
+    // members; the owner of the shared content makes them, the other stacks find them by name ----
     const orgIds = new Map<string, pulumi.Output<string>>();
     const orgRes = new Map<string, grafana.oss.Organization>();
     const platformMembers = args.platformMembers ?? [];

@@ -7,19 +7,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { hubReplicas, type HubConfig } from "../config/hub";
 import { HubGateway, GATEWAY_POD_LABELS, GATEWAY_PORT, RECEIVE_PATH, type GatewayArgs } from "./gateway";
-import { HubStorage, QUERY_HTTP_PORT, QUERY_SERVICE, RECEIVE_REMOTE_WRITE_PORT, RECEIVE_SERVICE, TENANT_HEADER, Thanos, THANOS_RELEASE, type ThanosArgs } from "./thanos";
+import { HubStorage, queryUrl, receiveUrl, TENANT_HEADER, Thanos, THANOS_RELEASE, type ThanosArgs } from "./thanos";
 
-export { GATEWAY_POD_LABELS, GATEWAY_PORT, RECEIVE_PATH, TENANT_HEADER };
+export { GATEWAY_POD_LABELS, GATEWAY_PORT, RECEIVE_PATH, TENANT_HEADER, queryUrl };
 export const THANOS_POD_LABELS = { "app.kubernetes.io/instance": THANOS_RELEASE };
 
-/** Receive's remote-write URL inside the hub's cluster (the gateway forwards there; the hub's own Prometheus instances write there). */
+/** Receive's remote-write URL inside the hub's cluster (the hub's own Prometheus instances write there). */
 export function receiveWriteUrl(namespace: string): string {
-  return `http://${RECEIVE_SERVICE}.${namespace}.svc:${RECEIVE_REMOTE_WRITE_PORT}${RECEIVE_PATH}`;
-}
-
-/** Thanos Query's URL inside the hub's cluster (Grafana's hub data sources). */
-export function queryUrl(namespace: string): string {
-  return `http://${QUERY_SERVICE}.${namespace}.svc:${QUERY_HTTP_PORT}`;
+  return `${receiveUrl(namespace)}${RECEIVE_PATH}`;
 }
 
 export interface HubArgs {
@@ -43,7 +38,7 @@ export class Hub extends pulumi.ComponentResource {
     // The gateway once Receive's Service exists (the chart's objects): a write that arrives first gets a 502.
     this.gateway = new HubGateway(
       `${name}-gateway`,
-      { ...args.gateway, namespace: args.namespace, receiveUrl: `http://${RECEIVE_SERVICE}.${args.namespace}.svc:${RECEIVE_REMOTE_WRITE_PORT}`, dependsOn: [...args.dependsOn, this.thanos.chart] },
+      { ...args.gateway, namespace: args.namespace, receiveUrl: receiveUrl(args.namespace), dependsOn: [...args.dependsOn, this.thanos.chart] },
       { parent: this },
     );
     this.remoteWriteUrl = this.gateway.remoteWriteUrl;

@@ -67,8 +67,18 @@ export function objstoreConfig(s: HubStorage): pulumi.Output<string> {
   }
 }
 
+/** Receive's remote-write endpoint (without the path) inside the hub's cluster. */
+export function receiveUrl(namespace: string): string {
+  return `http://${RECEIVE_SERVICE}.${namespace}.svc:${RECEIVE_REMOTE_WRITE_PORT}`;
+}
+
+/** Thanos Query's URL inside the hub's cluster (Grafana's hub data sources). */
+export function queryUrl(namespace: string): string {
+  return `http://${QUERY_SERVICE}.${namespace}.svc:${QUERY_HTTP_PORT}`;
+}
+
 export interface ThanosArgs {
-  namespace: pulumi.Input<string>;
+  namespace: string;
   storage: HubStorage;
   serviceAccountAnnotations: Record<string, string>;
   receive: { replicas: number; replicationFactor: number; retention: string; storage: string; storageClassName?: string; resources: Resources };
@@ -160,11 +170,6 @@ export function thanosValues(a: Omit<ThanosArgs, "namespace" | "dependsOn">, obj
 }
 
 export class Thanos extends pulumi.ComponentResource {
-  /** Where Grafana reads (inside the hub cluster). */
-  public readonly queryUrl: pulumi.Output<string>;
-  /** Where the gateway forwards the writes. */
-  public readonly receiveUrl: pulumi.Output<string>;
-  public readonly podLabels = { "app.kubernetes.io/instance": THANOS_RELEASE };
   public readonly chart: k8s.helm.v4.Chart;
 
   constructor(name: string, args: ThanosArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -189,8 +194,6 @@ export class Thanos extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [...dependsOn, secret] },
     );
-    this.queryUrl = pulumi.interpolate`http://${QUERY_SERVICE}.${namespace}.svc:${QUERY_HTTP_PORT}`;
-    this.receiveUrl = pulumi.interpolate`http://${RECEIVE_SERVICE}.${namespace}.svc:${RECEIVE_REMOTE_WRITE_PORT}`;
-    this.registerOutputs({ queryUrl: this.queryUrl, receiveUrl: this.receiveUrl });
+    this.registerOutputs({});
   }
 }
