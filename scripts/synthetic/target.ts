@@ -11,6 +11,7 @@
  */
 import * as fs from "fs";
 import * as http from "http";
+import { listenOnLoopback } from "./listen";
 
 interface Family {
   header: string;
@@ -144,20 +145,5 @@ export function serveSynthetic(exposition: SyntheticExposition, clock: Compresse
     res.writeHead(200, { "content-type": "application/openmetrics-text; version=1.0.0; charset=utf-8", "content-length": Buffer.byteLength(body) });
     res.end(body);
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const addr = server.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      resolve({
-        address: `127.0.0.1:${port}`,
-        scrapes: () => scrapes,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return listenOnLoopback(server).then(({ port, close }) => ({ address: `127.0.0.1:${port}`, scrapes: () => scrapes, close }));
 }

@@ -7,10 +7,10 @@ import * as assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { gatewayConfig, RECEIVE_PATH, sshaEntry } from "../../components/hub/gateway";
 import { findTool, startPrometheus, tempDir, type PrometheusServer } from "../support/prometheus";
+import { listenOnLoopback } from "../../scripts/synthetic/listen";
 
 const WRITERS = [
   { username: "prod-eu1", password: "s3cret-prod", tenants: ["platform", "payments"] },
@@ -34,16 +34,13 @@ function receiver(): Promise<{ url: string; seen: Seen[]; close: () => Promise<v
       res.writeHead(200).end();
     });
   });
-  return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen, close: () => new Promise((r) => s.close(() => r())) })));
+  return listenOnLoopback(s).then(({ port, close }) => ({ url: `http://127.0.0.1:${port}`, seen, close }));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
+async function freePort(): Promise<number> {
+  const { port, close } = await listenOnLoopback(http.createServer());
+  await close();
+  return port;
 }
 
 async function waitFor(url: string, ms = 10_000): Promise<void> {
@@ -178,5 +175,5 @@ function headerHop(target: string, headers: Record<string, string>): Promise<{ u
       }
     });
   });
-  return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, forwarded, close: () => new Promise((r) => s.close(() => r())) })));
+  return listenOnLoopback(s).then(({ port, close }) => ({ url: `http://127.0.0.1:${port}`, forwarded, close }));
 }

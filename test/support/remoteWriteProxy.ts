@@ -8,6 +8,7 @@
  * THANOS-TENANT header, which a plain Prometheus receiver ignores. Listens on 127.0.0.1, free ports.
  */
 import * as http from "http";
+import { listenOnLoopback } from "../../scripts/synthetic/listen";
 
 /** Snappy block format decompression (github.com/google/snappy format_description.txt). */
 export function snappyDecode(src: Buffer): Buffer {
@@ -165,20 +166,5 @@ export function startRemoteWriteProxy(receiverWriteUrl: string, tenantHeader = "
       }
     });
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const addr = server.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      resolve({
-        url: `http://127.0.0.1:${port}/api/v1/write`,
-        record,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return listenOnLoopback(server).then(({ port, close }) => ({ url: `http://127.0.0.1:${port}/api/v1/write`, record, close }));
 }
