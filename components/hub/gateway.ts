@@ -157,7 +157,15 @@ export class HubGateway extends pulumi.ComponentResource {
     new k8s.networking.v1.Ingress(
       `${name}-ingress`,
       {
-        metadata: { ...meta(GATEWAY_NAME), ...(tls.certManagerClusterIssuer ? { annotations: { "cert-manager.io/cluster-issuer": tls.certManagerClusterIssuer } } : {}) },
+        metadata: {
+          ...meta(GATEWAY_NAME),
+          annotations: {
+            // ingress-nginx refuses bodies over 1m by default (its proxy-body-size); a remote-write batch can be
+            // larger, and the gateway takes up to 64m. Other controllers ignore the annotation.
+            "nginx.ingress.kubernetes.io/proxy-body-size": "64m",
+            ...(tls.certManagerClusterIssuer ? { "cert-manager.io/cluster-issuer": tls.certManagerClusterIssuer } : {}),
+          },
+        },
         spec: {
           ...(args.ingress.className ? { ingressClassName: args.ingress.className } : {}),
           tls: [{ hosts: [args.ingress.host], secretName: tls.secretName }],
